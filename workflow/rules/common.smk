@@ -1,0 +1,125 @@
+# Config validation, the run plan and input functions shared by every stage.
+
+import glob
+import json
+import os
+import re
+
+from snakemake.utils import validate
+
+from wenyan_mtl.plan import plan_runs
+from wenyan_mtl.tasks import canonical_order
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+TASKS = canonical_order(config["tasks"])
+RUNS = {run.id: run for run in plan_runs(TASKS)}
+SEEDS = [str(seed) for seed in config["finetune"]["seeds"]]
+CORPUS_SOURCES = [source["name"] for source in config["corpus"]["sources"]]
+DATA_ROOT = config["data_root"]
+BASE_MODEL = config["model"]["base"]
+EMBEDDED_MODEL = BASE_MODEL == "embedded"
+
+for _task in TASKS:
+    if _task not in config["task_sources"]:
+        raise ValueError(
+            f"config: task {_task!r} is listed under 'tasks' but has no entry under 'task_sources'"
+        )
+if not EMBEDDED_MODEL and not os.path.isdir(BASE_MODEL):
+    raise ValueError(
+        f"config: model.base {BASE_MODEL!r} is neither 'embedded' nor an existing local model directory"
+    )
+
+
+def _alternation(names):
+    return "|".join(re.escape(name) for name in names)
+
+
+wildcard_constraints:
+    task=_alternation(TASKS),
+    run=_alternation(RUNS),
+    seed=r"\d+",
+    source=_alternation(CORPUS_SOURCES),
+
+
+def expand_source_paths(patterns, what):
+    """Expand globs under data_root, sorted; a pattern that matches nothing is an error."""
+    paths = []
+    for pattern in patterns:
+        matched = sorted(glob.glob(os.path.join(DATA_ROOT, pattern), recursive=True))
+        matched = [path for path in matched if os.path.isfile(path)]
+        if not matched:
+            raise ValueError(f"config: {what}: pattern {pattern!r} matches no file under data_root {DATA_ROOT!r}")
+        paths.extend(matched)
+    return paths
+
+
+def corpus_source(name):
+    for source in config["corpus"]["sources"]:
+        if source["name"] == name:
+            return source
+    raise KeyError(name)
+
+
+def corpus_source_params(wildcards):
+    return corpus_source(wildcards.source)
+
+
+def corpus_source_files(wildcards):
+    source = corpus_source(wildcards.source)
+    return expand_source_paths(source["paths"], f"corpus source {wildcards.source!r}")
+
+
+def task_source_files(wildcards):
+    files = []
+    for entry in config["task_sources"][wildcards.task]:
+        files += expand_source_paths(entry["paths"], f"task_sources.{wildcards.task}")
+    return files
+
+
+def task_source_params(wildcards):
+    """Everything in config that shapes a task's records (so that a change reruns that task only)."""
+    return {
+        "task": wildcards.task,
+        "sources": config["task_sources"][wildcards.task],
+        "instructions": config["instructions"].get(wildcards.task),
+        "data_root": DATA_ROOT,
+    }
+
+
+def run_tasks(wildcards):
+    return list(RUNS[wildcards.run].tasks)
+
+
+def run_train_splits(wildcards):
+    return {task: f"results/data/{task}/train.jsonl" for task in RUNS[wildcards.run].tasks}
+
+
+def run_test_splits(wildcards):
+    return {task: f"results/data/{task}/test.jsonl" for task in RUNS[wildcards.run].tasks}
+
+
+def base_model_dir():
+    return "results/models/tiny_base" if EMBEDDED_MODEL else BASE_MODEL
+
+
+def bertscore_encoder():
+    model = config["evaluation"]["bertscore"]["model"]
+    return "results/models/cpt" if model is None else model
+
+
+def run_outputs(path_pattern):
+    return [path_pattern.format(run=run, seed=seed) for run in RUNS for seed in SEEDS]
+
+
+def get_final_output():
+    outputs = [
+        "results/corpus/table1.csv",
+        "results/data/table3.csv",
+        "results/data/leakage.csv",
+    ]
+    outputs += run_outputs("results/runs/{run}/seed{seed}/scores.json")
+    outputs += expand("results/baselines/{task}.json", task=TASKS)
+    outputs.append("results/analysis/gain_matrix.csv")
+    return outputs

@@ -1,0 +1,58 @@
+# Inference and scoring. Inference runs one job per fine-tuning run: it loads
+# the merged CPT model and the run's adapter once and decodes the test splits of
+# all the run's tasks. A run's predictions depend on exactly the tasks it was
+# trained on, so per-run jobs rerun nothing extra, and one model load per job
+# keeps the per-job overhead low (110 evaluations in 56 jobs for ten tasks).
+# Scoring is separate (CPU only), so a metric change never reruns inference.
+
+
+rule predict:
+    input:
+        unpack(run_test_splits),
+        model="results/models/cpt",
+        adapter="results/runs/{run}/seed{seed}/adapter/adapter_model.safetensors",
+        adapter_config="results/runs/{run}/seed{seed}/adapter/adapter_config.json",
+    output:
+        predictions="results/runs/{run}/seed{seed}/predictions.jsonl",
+        stats="results/runs/{run}/seed{seed}/predict_stats.json",
+    params:
+        tasks=run_tasks,
+        evaluation=config["evaluation"],
+        instructions=config["instructions"],
+    log:
+        "results/logs/predict/{run}/seed{seed}.log",
+    resources:
+        gpu=1,
+    script:
+        "../scripts/predict.py"
+
+
+rule score:
+    input:
+        predictions="results/runs/{run}/seed{seed}/predictions.jsonl",
+        encoder=bertscore_encoder(),
+    output:
+        scores="results/runs/{run}/seed{seed}/scores.json",
+        items="results/runs/{run}/seed{seed}/item_scores.jsonl",
+    params:
+        tasks=run_tasks,
+        evaluation=config["evaluation"],
+    log:
+        "results/logs/score/{run}/seed{seed}.log",
+    script:
+        "../scripts/score.py"
+
+
+rule baselines:
+    input:
+        train="results/data/{task}/train.jsonl",
+        test="results/data/{task}/test.jsonl",
+        encoder=bertscore_encoder(),
+    output:
+        "results/baselines/{task}.json",
+    params:
+        evaluation=config["evaluation"],
+    log:
+        "results/logs/baselines/{task}.log",
+    script:
+        "../scripts/baselines.py"
