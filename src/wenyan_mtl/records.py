@@ -7,6 +7,7 @@ records in = records kept + records rejected, and nothing is dropped silently.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
@@ -143,3 +144,22 @@ def write_json(path, obj) -> None:
         json.dump(obj, handle, ensure_ascii=False, indent=2, sort_keys=False)
         handle.write("\n")
     os.replace(tmp, path)
+
+
+def make_record_id(task: str, passage: str, index: int | None = None) -> str:
+    """Build a stable record id from the passage text a record comes from.
+
+    The id is `<task>/<16 hex digits of SHA-256 of the passage>`, plus `#<index>`
+    when one passage yields several records (the glosses of one poem, say). The
+    split hashes only the part before `#`, so the records of one passage always
+    land in the same split, and since ids depend on content, not on file order,
+    adding records never moves existing ones.
+    """
+    digest = hashlib.sha256(passage.encode("utf-8")).hexdigest()[:16]
+    record_id = f"{task}/{digest}"
+    return record_id if index is None else f"{record_id}#{index}"
+
+
+def passage_key(record_id: str) -> str:
+    """Return the part of a record id that identifies its passage (the split key)."""
+    return record_id.split("#", 1)[0]
