@@ -71,10 +71,18 @@ def corpus_source_files(wildcards):
     return expand_source_paths(source["paths"], f"corpus source {wildcards.source!r}")
 
 
+# Importer options that name a file under data_root; the file becomes a rule input,
+# so editing it reruns the task's data jobs.
+FILE_OPTIONS = ("labels",)
+
+
 def task_source_files(wildcards):
     files = []
     for entry in config["task_sources"][wildcards.task]:
         files += expand_source_paths(entry["paths"], f"task_sources.{wildcards.task}")
+        for key in FILE_OPTIONS:
+            if entry.get("options", {}).get(key):
+                files += expand_source_paths([entry["options"][key]], f"task_sources.{wildcards.task}.options.{key}")
     return files
 
 
