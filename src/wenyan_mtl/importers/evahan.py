@@ -1,0 +1,64 @@
+"""Part-of-speech records from EvaHan 2022 files.
+
+Format: UTF-8 (often with a byte order mark), CRLF, one sentence per line as
+`word/TAG` tokens separated by spaces, and a blank line after each document.
+Every non-blank line is one item and one record: input is the words joined
+without spaces, output is the tokens in `formats.render_pos` form. A token with
+no tag or no word rejects the whole line, naming the 1-based token index.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..formats import Tagged, render_pos
+from ..records import ImportResult, Record, Rejected, make_record_id
+from .common import invalid_utf8, read_text_lines, relative_path, source_ref
+
+
+def parse_tokens(text: str) -> tuple[list[tuple[str, str]], tuple[int, str] | None]:
+    """Split a line into (word, tag) pairs; return the first bad (token index, token) too.
+
+    The tag is what follows the last `/`, so a word that is itself `/` (as in
+    `//w`) keeps its slash.
+    """
+    tokens = []
+    for index, piece in enumerate(text.split(), start=1):
+        word, slash, tag = piece.rpartition("/")
+        if not slash or not word or not tag:
+            return tokens, (index, piece)
+        tokens.append((word, tag))
+    return tokens, None
+
+
+def import_files(paths: list[Path], *, task: str, data_root: Path, options: dict) -> ImportResult:
+    result = ImportResult()
+    for path in paths:
+        relative = relative_path(path, data_root)
+        for number, text, raw in read_text_lines(path):
+            if text is not None and not text.strip():
+                continue
+            result.items_in += 1
+            if text is None:
+                result.rejected.append(invalid_utf8(relative, number, raw))
+                continue
+            tokens, bad = parse_tokens(text)
+            if bad is not None:
+                index, piece = bad
+                what = "no word" if piece.startswith("/") else "no tag"
+                result.rejected.append(
+                    Rejected(relative, number, f"token {index}", f"malformed token: {piece!r} has {what}", text)
+                )
+                continue
+            words = "".join(word for word, _ in tokens)
+            result.records.append(
+                Record(
+                    id=make_record_id(task, words),
+                    task=task,
+                    instruction="",
+                    input=words,
+                    output=render_pos(Tagged(tuple(tokens))),
+                    source=source_ref(relative, number),
+                )
+            )
+    return result
