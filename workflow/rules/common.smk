@@ -113,8 +113,15 @@ def base_model_dir():
 
 
 def bertscore_encoder():
+    """The BERTScore encoder as a rule input: the CPT model by default, or a local directory.
+
+    A hub name (for users with hub access) is not a file, so it is no input; the
+    scoring scripts read it from the config.
+    """
     model = config["evaluation"]["bertscore"]["model"]
-    return "results/models/cpt" if model is None else model
+    if model is None:
+        return ["results/models/cpt"]
+    return [model] if os.path.isdir(model) else []
 
 
 def run_outputs(path_pattern):

@@ -3,7 +3,9 @@
 # all the run's tasks. A run's predictions depend on exactly the tasks it was
 # trained on, so per-run jobs rerun nothing extra, and one model load per job
 # keeps the per-job overhead low (110 evaluations in 56 jobs for ten tasks).
-# Scoring is separate (CPU only), so a metric change never reruns inference.
+# Scoring is a separate job, so a metric change never reruns inference; it asks
+# for a GPU because BERTScore with the default encoder (the merged CPT model)
+# runs an 8B model in a real setting.
 
 
 rule predict:
@@ -33,12 +35,14 @@ rule score:
         encoder=bertscore_encoder(),
     output:
         scores="results/runs/{run}/seed{seed}/scores.json",
-        items="results/runs/{run}/seed{seed}/item_scores.jsonl",
+        item_scores="results/runs/{run}/seed{seed}/item_scores.jsonl",
     params:
         tasks=run_tasks,
         evaluation=config["evaluation"],
     log:
         "results/logs/score/{run}/seed{seed}.log",
+    resources:
+        gpu=1,
     script:
         "../scripts/score.py"
 
@@ -54,5 +58,7 @@ rule baselines:
         evaluation=config["evaluation"],
     log:
         "results/logs/baselines/{task}.log",
+    resources:
+        gpu=1,
     script:
         "../scripts/baselines.py"
