@@ -2,14 +2,18 @@
 
 For every source entry `{format, paths, options}` of the task, the globs are
 expanded under data_root and the format's importer runs. Then build_task
-quarantines records with an empty output, records with an empty input (unless
-an alpaca record has its own instruction), and records whose id was already
-kept, because the ids hash the passage: the first copy stays. Records with an
-empty instruction get one of the configured or catalogue instructions, chosen
-from the record id.
+quarantines records with an empty output, and records with an empty input
+unless an alpaca record has its own instruction. It also quarantines records
+with a control character (C0 other than tab, LF and CR, DEL or C1), such as a
+NUL byte from a mis-encoded file. A record whose id was already kept is a
+duplicate, because the ids hash the passage, so only the first copy stays.
+Records with an empty instruction get one of the configured or catalogue
+instructions, chosen from the record id.
 
 Counts: per source, items_in == kept + rejected; the totals are checked
-before anything is written, so a bookkeeping error stops the rule.
+before anything is written, so a bookkeeping error stops the rule. A task whose
+sources yield no record at all (no item, or every item rejected) raises
+ValueError, so that no run trains or evaluates on an empty task.
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ from .tasks import get_task, pick_instruction
 
 log = logging.getLogger(__name__)
 
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Quarantined items quoted in the error of a task whose every item was rejected.
+_EXAMPLES_IN_ERROR = 5
+
 
 @dataclass
 class TaskBuild:
@@ -45,6 +53,8 @@ def expand_paths(patterns: list[str], data_root: Path, what: str) -> list[Path]:
     A pattern that matches no file raises ValueError, as in the workflow's
     input functions, so a typo in a path never yields an empty task.
     """
+    if not Path(data_root).is_dir():
+        raise ValueError(f"{what}: data_root {str(data_root)!r} does not exist or is not a directory")
     paths: list[Path] = []
     for pattern in patterns:
         matched = sorted(glob.glob(os.path.join(str(data_root), pattern), recursive=True))
@@ -56,11 +66,14 @@ def expand_paths(patterns: list[str], data_root: Path, what: str) -> list[Path]:
 
 
 def reason_category(reason: str) -> str:
-    """Return the reason's category for counting: the text before the first `:`, digits folded to N."""
+    """Return the reason's category for counting: the text before the first `:`, numbers folded to N.
+
+    A number glued to a word or a hyphen (`UTF-8`, `U+0000`) is part of a name and stays.
+    """
     if reason.startswith("duplicate of "):
         return "duplicate"
     head = reason.split(":", 1)[0].strip()
-    return re.sub(r"\d+", "N", head)
+    return re.sub(r"(?<![\w+-])\d+", "N", head)
 
 
 def _source_of(record: Record) -> tuple[str, int | None]:
@@ -76,6 +89,15 @@ def _quarantine_record(record: Record, field_name: str, reason: str) -> Rejected
     return Rejected(path, line, field_name, reason, record.to_json())
 
 
+def _find_control_character(record: Record) -> tuple[str, str] | None:
+    """Return (field, reason) for the first control character in a record's texts, else None."""
+    for name in ("instruction", "input", "output"):
+        match = _CONTROL_CHARACTER.search(getattr(record, name))
+        if match:
+            return name, f"control character: U+{ord(match.group()):04X} at character {match.start() + 1}"
+    return None
+
+
 def _screen(
     imported: ImportResult, kept_by_id: dict[str, Record], allow_empty_input: bool
 ) -> tuple[list[Record], list[Rejected]]:
@@ -83,6 +105,10 @@ def _screen(
     kept: list[Record] = []
     rejected: list[Rejected] = []
     for record in imported.records:
+        control = _find_control_character(record)
+        if control is not None:
+            rejected.append(_quarantine_record(record, *control))
+            continue
         if not record.output.strip():
             rejected.append(_quarantine_record(record, "output", "empty output"))
             continue
@@ -158,8 +184,7 @@ def build_task(
     if items_in != len(records) + len(quarantine):
         raise AssertionError(f"task {task}: {items_in} items in, {len(records)} kept + {len(quarantine)} rejected")
     if not records:
-        reasons = Counter(reason_category(q.reason) for q in quarantine).most_common(3)
-        raise ValueError(f"task {task!r}: all {items_in} input items were rejected; most common reasons: {reasons}")
+        _raise_empty_task(task, source_stats, quarantine)
     stats = {
         "task": task,
         "name_zh": spec.name_zh,
@@ -171,6 +196,26 @@ def build_task(
         "passages": len({passage_key(record.id) for record in records}),
     }
     return TaskBuild(records, quarantine, stats)
+
+
+def _raise_empty_task(task: str, source_stats: list[dict], quarantine: list[Rejected]) -> None:
+    """Raise ValueError for a task without records, logging the first rejected items first."""
+    files = [name for source in source_stats for name in source["files"]]
+    if not quarantine:
+        raise ValueError(
+            f"task {task!r}: the {len(files)} source file(s) contain no input item (empty or blank files?): "
+            f"{', '.join(files[:5])}; check task_sources.{task}"
+        )
+    for item in quarantine[:_EXAMPLES_IN_ERROR]:
+        log.error("task %s: rejected %s:%s field %s: %s", task, item.source, item.line, item.field, item.reason)
+    reasons = Counter(reason_category(item.reason) for item in quarantine).most_common(3)
+    summary = ", ".join(f"{reason} ({count})" for reason, count in reasons)
+    first = quarantine[0]
+    raise ValueError(
+        f"task {task!r}: all {len(quarantine)} input items were rejected, so the task has no record; "
+        f"most common reasons: {summary}; first: {first.source}, line {first.line}, field {first.field}: "
+        f"{first.reason}"
+    )
 
 
 def write_task_build(build: TaskBuild, records_path, quarantine_path, stats_path) -> None:

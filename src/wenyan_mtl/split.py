@@ -97,6 +97,28 @@ def split_records(
     return splits, stats
 
 
+def check_split_sizes(stats: dict) -> list[str]:
+    """Raise ValueError when the train or test split of a task is empty; return warnings otherwise.
+
+    Fine-tuning needs train records and evaluation needs test records, so an
+    empty one must stop the workflow here rather than as a failure of a later
+    rule. An empty dev split only gets a warning, because no rule reads it.
+    """
+    task = stats.get("task")
+    counts = stats["counts"]
+    details = f"{stats['records_in']} records, ratios {stats['ratios']}, split counts {counts}"
+    for name in ("train", "test"):
+        if counts[name] == 0:
+            raise ValueError(
+                f"task {task!r}: the {name} split is empty ({details}); "
+                "add records to the task or change split.ratios"
+            )
+    warnings = []
+    if counts["dev"] == 0:
+        warnings.append(f"task {task!r}: the dev split is empty ({details})")
+    return warnings
+
+
 def write_splits(splits: dict[str, list[Record]], stats: dict, paths: dict[str, str], stats_path) -> None:
     """Write train/dev/test JSON Lines and split_stats.json."""
     for name in SPLITS:

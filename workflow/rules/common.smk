@@ -21,6 +21,11 @@ DATA_ROOT = config["data_root"]
 BASE_MODEL = config["model"]["base"]
 EMBEDDED_MODEL = BASE_MODEL == "embedded"
 
+if not os.path.isdir(DATA_ROOT):
+    raise ValueError(
+        f"config: data_root {DATA_ROOT!r} does not exist or is not a directory "
+        f"(a relative data_root is resolved against the working directory {os.getcwd()!r})"
+    )
 for _task in TASKS:
     if _task not in config["task_sources"]:
         raise ValueError(

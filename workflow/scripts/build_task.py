@@ -10,18 +10,37 @@ spec = snakemake.params.spec  # noqa: F821
 task = spec["task"]
 data_root = Path(spec["data_root"])
 
-# The rule's input is the same glob expansion; a mismatch means data_root moved under the rule.
-expected = sorted(str(path) for entry in spec["sources"] for path in expand_paths(entry["paths"], data_root, task))
-declared = sorted(str(Path(path)) for path in snakemake.input)  # noqa: F821
-if expected != declared:
-    missing = sorted(set(expected) ^ set(declared))
-    raise RuntimeError(
-        f"task {task}: the source globs expand to other files than the rule input ({len(missing)} differ, "
-        f"e.g. {missing[:3]}); rerun so that Snakemake recomputes the input"
-    )
+
+def check_rule_input() -> None:
+    """Raise when the source globs now expand to other files than the rule input (data_root moved under the rule).
+
+    The rule input also holds the files named by importer options (a CHED label
+    file, say), so those are added to the expansion before comparing.
+    """
+    expected = {str(path) for entry in spec["sources"] for path in expand_paths(entry["paths"], data_root, task)}
+    option_files = {
+        str(data_root / value)
+        for entry in spec["sources"]
+        for value in (entry.get("options") or {}).values()
+        if isinstance(value, str)
+    }
+    declared = {str(Path(path)) for path in snakemake.input}  # noqa: F821
+    differ = sorted((expected - declared) | (declared - expected - option_files))
+    if differ:
+        raise RuntimeError(
+            f"task {task}: the source globs expand to other files than the rule input ({len(differ)} differ, "
+            f"e.g. {differ[:3]}); rerun so that Snakemake recomputes the input"
+        )
+
 
 log.info("build_task %s: %d source entries under %s", task, len(spec["sources"]), data_root)
-build = build_task(task, spec["sources"], data_root, spec.get("instructions"))
+try:
+    check_rule_input()
+    build = build_task(task, spec["sources"], data_root, spec.get("instructions"))
+except Exception:
+    # Snakemake prints the error only to its own output, so the rule's log gets it too.
+    log.exception("build_task %s failed", task)
+    raise
 write_task_build(
     build,
     snakemake.output.records,  # noqa: F821

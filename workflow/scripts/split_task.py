@@ -2,7 +2,7 @@
 
 from wenyan_mtl.logutil import setup_logging
 from wenyan_mtl.records import read_records
-from wenyan_mtl.split import split_records, write_splits
+from wenyan_mtl.split import check_split_sizes, split_records, write_splits
 
 log = setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
 settings = snakemake.params.split  # noqa: F821
@@ -18,6 +18,14 @@ splits, stats = split_records(
     max_test=settings.get("max_test"),
 )
 stats["task"] = task
+try:
+    warnings = check_split_sizes(stats)
+except ValueError:
+    # Snakemake prints the error only to its own output, so the rule's log gets it too.
+    log.exception("split_task %s failed", task)
+    raise
+for warning in warnings:
+    log.warning("split_task %s: %s", task, warning)
 write_splits(
     splits,
     stats,

@@ -11,7 +11,11 @@ Chinese text in UTF-8 nearly always decodes as GB18030 mojibake, so a UTF-8 file
 with one corrupt byte must not fall through to GB18030. When at least
 `UTF8_EVIDENCE_CHARS` multi-byte characters decoded as UTF-8 before the first
 invalid byte, the file is taken to be damaged UTF-8 and rejected. Real GB18030 text
-breaks UTF-8 decoding within its first few Chinese characters.
+breaks UTF-8 decoding within its first few Chinese characters. A file that is valid
+UTF-8 with at least one multi-byte character up to an incomplete character at its
+very end is rejected as a cut-off UTF-8 file, whatever its length.
+
+Every error names the file, the line (CRLF, CR and LF each end a line) and the byte offset.
 
 Detection reads the file once in chunks with an incremental decoder, so memory stays
 bounded whatever the file size; the lines are then streamed in a second pass.
@@ -62,10 +66,27 @@ class _Failure:
     byte: int | None
     reason: str
     multibyte_chars: int
+    line: int
+
+
+# The reason CPython's decoders give for an incomplete sequence at the end of the input.
+_TRUNCATED = "unexpected end of data"
 
 
 def _count_non_ascii(text: str) -> int:
     return len(text) - len(text.encode("ascii", "ignore"))
+
+
+def _count_line_breaks(text: str, after_cr: bool) -> int:
+    """Count CRLF, CR and LF as one break each, as `iter_lines` does.
+
+    `after_cr` says that the previous piece of the file ended in CR, so a
+    leading LF completes that CRLF and is not counted again.
+    """
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if after_cr and text.startswith("\n"):
+        breaks -= 1
+    return breaks
 
 
 def _scan(path: Path, codec: str) -> _Failure | None:
@@ -73,6 +94,8 @@ def _scan(path: Path, codec: str) -> _Failure | None:
     decoder = codecs.getincrementaldecoder(codec)("strict")
     fed = 0
     multibyte_chars = 0
+    breaks = 0
+    after_cr = False
     with open(path, "rb") as handle:
         while True:
             chunk = handle.read(CHUNK_BYTES)
@@ -87,8 +110,12 @@ def _scan(path: Path, codec: str) -> _Failure | None:
                 bad = error.object[error.start] if error.start < len(error.object) else None
                 valid_prefix = codecs.decode(error.object[: error.start], codec, "replace")
                 multibyte_chars += _count_non_ascii(valid_prefix)
-                return _Failure(offset, bad, error.reason, multibyte_chars)
+                line = 1 + breaks + _count_line_breaks(valid_prefix, after_cr)
+                return _Failure(offset, bad, error.reason, multibyte_chars, line)
             multibyte_chars += _count_non_ascii(text)
+            if text:
+                breaks += _count_line_breaks(text, after_cr)
+                after_cr = text.endswith("\r")
             fed += len(chunk)
             if final:
                 return None
@@ -108,16 +135,25 @@ def detect_encoding(path: str | Path) -> Encoding:
         if head.startswith(bom):
             failure = _scan(path, codec)
             if failure is not None:
-                raise InputError(path, None, None, f"invalid {label} text: {_describe(failure)}")
+                raise InputError(path, failure.line, None, f"invalid {label} text: {_describe(failure)}")
             return Encoding(codec, label)
 
     utf8_failure = _scan(path, "utf-8")
     if utf8_failure is None:
         return Encoding("utf-8", "utf-8")
+    if utf8_failure.reason == _TRUNCATED and utf8_failure.multibyte_chars > 0:
+        # Valid UTF-8 up to an incomplete character at the very end: a cut-off UTF-8 file.
+        raise InputError(
+            path,
+            utf8_failure.line,
+            None,
+            f"invalid UTF-8: the file ends inside a multi-byte character that starts with {_describe(utf8_failure)}, "
+            "so it was probably cut off; restore the file or remove the incomplete last character",
+        )
     if utf8_failure.multibyte_chars >= UTF8_EVIDENCE_CHARS:
         raise InputError(
             path,
-            None,
+            utf8_failure.line,
             None,
             f"invalid UTF-8: {_describe(utf8_failure)}, after {utf8_failure.multibyte_chars} valid "
             "multi-byte characters, so the file is damaged UTF-8 and is not read as GB18030; "
@@ -129,11 +165,11 @@ def detect_encoding(path: str | Path) -> Encoding:
         return Encoding("gb18030", "gb18030")
     raise InputError(
         path,
-        None,
+        utf8_failure.line,
         None,
         f"cannot decode: not UTF-8 (first invalid {_describe(utf8_failure)}) and not GB18030 "
-        f"(first invalid {_describe(gb_failure)}); supported encodings are UTF-8, UTF-16 or "
-        "UTF-32 with a byte order mark, and GB18030",
+        f"(first invalid {_describe(gb_failure)} on line {gb_failure.line}); supported encodings are "
+        "UTF-8, UTF-16 or UTF-32 with a byte order mark, and GB18030",
     )
 
 

@@ -92,6 +92,9 @@ def iter_poetry_units(path: Path, relative: str, encoding: Encoding) -> Iterator
             entry, end = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
             raise InputError(path, error.lineno, None, f"invalid JSON: {error.msg} at column {error.colno}") from None
+        except RecursionError:
+            entry_line = 1 + text.count("\n", 0, position)
+            raise InputError(path, entry_line, None, "invalid JSON: the entry is nested too deeply to parse") from None
         line += text.count("\n", line_position, position)
         line_position = position
         index += 1
@@ -214,6 +217,11 @@ def clean_source(
     if units_in != kept + sum(dropped.values()):
         raise RuntimeError(f"source {name}: accounting is off: {units_in} in, {kept} kept, {dict(dropped)} dropped")
 
+    if kept == 0:
+        log.warning(
+            "source %s: none of its %d lines was kept (dropped %s); it adds nothing to the corpus",
+            name, units_in, {reason: count for reason, count in dropped.items() if count},
+        )
     output_bytes = Path(text_path).stat().st_size
     stats = {
         "source": name,

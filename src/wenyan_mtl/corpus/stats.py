@@ -111,6 +111,12 @@ def merge_corpus(
     if len(text_paths) != len(stats_paths):
         raise ValueError(f"merge: {len(text_paths)} text files but {len(stats_paths)} statistics files")
     all_stats = [read_stats(path) for path in stats_paths]
+    if not any(stats["paragraphs_kept"] for stats in all_stats):
+        lines = ", ".join(f"{stats['source']}: {stats['lines_in']} lines in" for stats in all_stats)
+        raise ValueError(
+            f"merge: the cleaned corpus would be empty, because no source kept a paragraph ({lines}); "
+            "check corpus.sources and the quarantine.jsonl of each source"
+        )
     for text_path, stats in zip(text_paths, all_stats):
         if Path(text_path).stat().st_size != stats["output_bytes"]:
             raise ValueError(

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ..records import ImportResult, InputError, Record, Rejected, make_record_id
-from .common import relative_path
+from .common import WIDE_BOMS, relative_path, utf8_error
 
 # Characters next to which whitespace carries no meaning: CJK ideographs (BMP,
 # compatibility and extensions B-G), CJK and full-width punctuation, and the
@@ -134,13 +134,17 @@ def load_json_array(path: Path) -> list:
     The whole file is one document, so a syntax error cannot be narrowed to one
     item: it stops the rule, naming the line and column.
     """
+    raw = Path(path).read_bytes()
+    if raw.startswith(WIDE_BOMS):
+        raise InputError(path, 1, None, "the file is UTF-16 or UTF-32; convert it to UTF-8")
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            data = json.load(handle)
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise utf8_error(path, raw, error) from None
     except json.JSONDecodeError as error:
         raise InputError(path, error.lineno, None, f"invalid JSON: {error.msg} at column {error.colno}") from None
-    except UnicodeDecodeError as error:
-        raise InputError(path, None, None, f"invalid UTF-8 at byte {error.start} ({error.reason}); convert the file to UTF-8") from None
+    except RecursionError:
+        raise InputError(path, None, None, "invalid JSON: the document is nested too deeply to parse") from None
     if not isinstance(data, list):
         raise InputError(path, 1, None, f"expected a JSON array, got {type(data).__name__}")
     return data

@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 
 from ..records import ImportResult, Record, Rejected, make_record_id
-from .common import iter_json_lines, relative_path, source_ref
+from .common import iter_json_lines, relative_path, source_ref, utf8_error
 
 FIELDS = ("instruction", "input", "output")
 
@@ -48,11 +48,17 @@ def _iter_items(path: Path, relative: str):
     if not head.startswith(b"["):
         yield from iter_json_lines(path, relative)
         return
+    data = Path(path).read_bytes()
     try:
-        items = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        reason = f"invalid JSON array: {error}"
-        yield 0, None, Rejected(relative, None, None, reason)
+        items = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise utf8_error(path, data, error) from None
+    except json.JSONDecodeError as error:
+        reason = f"invalid JSON array: {error.msg} at column {error.colno}"
+        yield 0, None, Rejected(relative, error.lineno, None, reason)
+        return
+    except RecursionError:
+        yield 0, None, Rejected(relative, None, None, "invalid JSON array: nested too deeply to parse")
         return
     for index, obj in enumerate(items):
         yield index, obj, None

@@ -86,10 +86,16 @@ def parse_sentence(obj, labels: frozenset[str] | None) -> tuple[str, list[tuple[
         label = _string(event, "label", where)
         start = _offset(event, "start_offset", where)
         end = _offset(event, "end_offset", where)
-        if not 0 <= start < end <= len(text) or text[start:end] != trigger:
-            found = text[start:end] if 0 <= start < end <= len(text) else "(out of range)"
+        if not 0 <= start < end <= len(text):
             reason = (
-                f"trigger mismatch: event {event_id}: text[{start}:{end}] is {found!r}, trigger is {trigger!r}"
+                f"offsets out of range: event {event_id}: [{start}, {end}) is not a non-empty span "
+                f"of the {len(text)}-character text"
+            )
+            raise _BadLine(where + "start_offset", reason)
+        if text[start:end] != trigger:
+            reason = (
+                f"trigger mismatch: event {event_id}: text[{start}:{end}] is {text[start:end]!r}, "
+                f"trigger is {trigger!r}"
             )
             raise _BadLine(where + "trigger", reason)
         for value, name in ((trigger, "trigger"), (label, "label")):
@@ -104,7 +110,10 @@ def parse_sentence(obj, labels: frozenset[str] | None) -> tuple[str, list[tuple[
 def import_files(paths: list[Path], *, task: str, data_root: Path, options: dict) -> ImportResult:
     labels = None
     if options.get("labels"):
-        labels = load_labels(Path(data_root) / options["labels"], data_root)
+        labels_path = Path(data_root) / options["labels"]
+        if not labels_path.is_file():
+            raise InputError(labels_path, None, "options.labels", "label file not found under data_root")
+        labels = load_labels(labels_path, data_root)
     result = ImportResult()
     for path in paths:
         relative = relative_path(path, data_root)

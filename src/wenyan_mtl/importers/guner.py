@@ -4,7 +4,8 @@ Format: UTF-8, CRLF, one passage per line with entities inline as
 `{mention|TYPE}`. The record's input is the passage without markup and its
 output is the passage re-rendered by `formats.render_ner`, so spaces around a
 type are normalised. A line with braces that do not form an entity, or with a
-type outside `options.types` (default PER, OFI, BOOK), is rejected.
+type outside `options.types` (default PER, OFI, BOOK), or with a blank mention
+(`{ |PER}`), is rejected.
 """
 
 from __future__ import annotations
@@ -36,9 +37,15 @@ def import_files(paths: list[Path], *, task: str, data_root: Path, options: dict
                 reason = f"malformed entity markup: {spans.malformed} brace(s) outside a {{mention|TYPE}} entity"
                 result.rejected.append(Rejected(relative, number, "output", reason, text))
                 continue
+            blank = [start for start, end, _ in spans.spans if not spans.text[start:end].strip()]
+            if blank:
+                reason = f"empty entity mention: the mention at character {blank[0] + 1} is blank"
+                result.rejected.append(Rejected(relative, number, "output", reason, text))
+                continue
             unknown = sorted({label for _, _, label in spans.spans} - types)
             if unknown:
-                reason = f"unknown entity type: {', '.join(unknown)} (expected one of {', '.join(sorted(types))})"
+                names = ", ".join(label or "''" for label in unknown)
+                reason = f"unknown entity type: {names} (expected one of {', '.join(sorted(types))})"
                 result.rejected.append(Rejected(relative, number, "output", reason, text))
                 continue
             result.records.append(

@@ -16,6 +16,7 @@ Rejection reasons: "expected 7 columns, got N", "empty input" (no explanation),
 from __future__ import annotations
 
 import csv
+import io
 import logging
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from tqdm import tqdm
 
 from ..records import ImportResult, InputError
 from ._poetry_common import RecordBuilder, clean_text
+from .common import WIDE_BOMS, utf8_error
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,15 @@ def import_files(paths: list[Path], *, task: str, data_root: Path, options: dict
 
 
 def _import_file(builder: RecordBuilder, path: Path) -> None:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    # The file is decoded whole, so that a decoding error names its line and file offset.
+    data = path.read_bytes()
+    if data.startswith(WIDE_BOMS):
+        raise InputError(path, 1, None, "the file is UTF-16 or UTF-32; convert it to UTF-8")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise utf8_error(path, data, error) from None
+    with io.StringIO(text, newline="") as handle:
         reader = csv.reader(handle, strict=True)
         start_line = 1
         while True:
@@ -55,8 +65,6 @@ def _import_file(builder: RecordBuilder, path: Path) -> None:
                 # The reader cannot resynchronise after a broken quote, so the rest
                 # of the file cannot be read as rows.
                 raise InputError(path, reader.line_num, None, f"invalid CSV: {error}") from None
-            except UnicodeDecodeError as error:
-                raise InputError(path, None, None, f"invalid UTF-8 at byte {error.start} ({error.reason}); convert the file to UTF-8") from None
             line = start_line
             start_line = reader.line_num + 1
             if not row or (len(row) == 1 and not row[0].strip()):
