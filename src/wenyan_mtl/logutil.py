@@ -10,7 +10,8 @@ def setup_logging(log_path: str | None = None, level: int = logging.INFO) -> log
     """Send log records to `log_path` (a rule's log file) and to stderr.
 
     Workflow scripts call this first, so that what started, finished, was retried
-    or failed lands in the rule's `log:` file with the ids involved.
+    or failed lands in the rule's `log:` file with the ids involved, uncaught
+    exceptions included.
     """
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
@@ -22,4 +23,14 @@ def setup_logging(log_path: str | None = None, level: int = logging.INFO) -> log
         force=True,
     )
     logging.captureWarnings(True)
-    return logging.getLogger("wenyan_mtl")
+    logger = logging.getLogger("wenyan_mtl")
+
+    # Snakemake shows a script's traceback only in its own output, which a
+    # SLURM user may never see; an uncaught exception goes to the rule log too.
+    def log_uncaught(exc_type, exc, tb):
+        if not issubclass(exc_type, KeyboardInterrupt):
+            logger.critical("failed with an uncaught exception", exc_info=(exc_type, exc, tb))
+        sys.__excepthook__(exc_type, exc, tb)
+
+    sys.excepthook = log_uncaught
+    return logger

@@ -25,7 +25,7 @@ rule analyze:
     params:
         tasks=TASKS,
         seeds=SEEDS,
-        analysis=config["analysis"],
+        analysis=section("analysis"),
     log:
         "results/logs/analyze.log",
     script:

@@ -48,6 +48,37 @@ wildcard_constraints:
     source=_alternation(CORPUS_SOURCES),
 
 
+def canonical(value):
+    """Return `value` with every mapping's keys sorted, recursively.
+
+    Snakemake compares a rule's params by their repr, and a dict's repr follows
+    insertion order, so without this re-saving the config with keys in another
+    order would rerun every job.
+    """
+    if isinstance(value, dict):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return [canonical(item) for item in value]
+    return value
+
+
+def section(name, *, exclude=()):
+    """A config section as rule params, canonicalised, without keys that do not shape the outputs."""
+    return canonical({key: value for key, value in config[name].items() if key not in exclude})
+
+
+def generation_params():
+    """What shapes the predictions: batch size and generation lengths, not the scorers."""
+    evaluation = config["evaluation"]
+    return canonical({"batch_size": evaluation["batch_size"], "max_new_tokens": evaluation["max_new_tokens"]})
+
+
+def scoring_params():
+    """What shapes the scores: the BERTScore encoder and the judge, not generation settings."""
+    evaluation = config["evaluation"]
+    return canonical({"bertscore": evaluation["bertscore"], "judge": evaluation["judge"]})
+
+
 def expand_source_paths(patterns, what):
     """Expand globs under data_root, sorted; a pattern that matches nothing is an error."""
     paths = []
@@ -68,7 +99,7 @@ def corpus_source(name):
 
 
 def corpus_source_params(wildcards):
-    return corpus_source(wildcards.source)
+    return canonical(corpus_source(wildcards.source))
 
 
 def corpus_source_files(wildcards):
@@ -93,12 +124,14 @@ def task_source_files(wildcards):
 
 def task_source_params(wildcards):
     """Everything in config that shapes a task's records (so that a change reruns that task only)."""
-    return {
-        "task": wildcards.task,
-        "sources": config["task_sources"][wildcards.task],
-        "instructions": config["instructions"].get(wildcards.task),
-        "data_root": DATA_ROOT,
-    }
+    return canonical(
+        {
+            "task": wildcards.task,
+            "sources": config["task_sources"][wildcards.task],
+            "instructions": config["instructions"].get(wildcards.task),
+            "data_root": DATA_ROOT,
+        }
+    )
 
 
 def run_tasks(wildcards):

@@ -26,7 +26,7 @@ rule split_task:
         test="results/data/{task}/test.jsonl",
         stats="results/data/{task}/split_stats.json",
     params:
-        split=config["split"],
+        split=section("split"),
     log:
         "results/logs/split_task/{task}.log",
     script:

@@ -19,8 +19,7 @@ rule predict:
         stats="results/runs/{run}/seed{seed}/predict_stats.json",
     params:
         tasks=run_tasks,
-        evaluation=config["evaluation"],
-        instructions=config["instructions"],
+        evaluation=generation_params(),
     log:
         "results/logs/predict/{run}/seed{seed}.log",
     resources:
@@ -38,7 +37,7 @@ rule score:
         item_scores="results/runs/{run}/seed{seed}/item_scores.jsonl",
     params:
         tasks=run_tasks,
-        evaluation=config["evaluation"],
+        evaluation=scoring_params(),
     log:
         "results/logs/score/{run}/seed{seed}.log",
     resources:
@@ -55,7 +54,7 @@ rule baselines:
     output:
         "results/baselines/{task}.json",
     params:
-        evaluation=config["evaluation"],
+        evaluation=scoring_params(),
     log:
         "results/logs/baselines/{task}.log",
     resources:

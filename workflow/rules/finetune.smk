@@ -15,7 +15,8 @@ rule finetune:
         manifest="results/runs/{run}/seed{seed}/manifest.json",
     params:
         tasks=run_tasks,
-        finetune=config["finetune"],
+        # seeds is left out: adding a seed must not rerun the runs of the others.
+        finetune=section("finetune", exclude=("seeds",)),
         checkpoint_dir="results/checkpoints/{run}/seed{seed}",
     log:
         "results/logs/finetune/{run}/seed{seed}.log",

@@ -8,7 +8,7 @@ rule build_tokenizer:
     output:
         directory("results/models/tiny_tokenizer"),
     params:
-        tiny=config["model"]["tiny"],
+        tiny=canonical(config["model"]["tiny"]),
         chat_template=config["model"]["chat_template"],
     log:
         "results/logs/build_tokenizer.log",
@@ -23,7 +23,7 @@ rule pretrain_tiny:
     output:
         directory("results/models/tiny_base"),
     params:
-        tiny=config["model"]["tiny"],
+        tiny=canonical(config["model"]["tiny"]),
     log:
         "results/logs/pretrain_tiny.log",
     resources:
@@ -41,7 +41,7 @@ rule cpt:
         train_log="results/models/cpt_train_log.jsonl",
         manifest="results/models/cpt_manifest.json",
     params:
-        cpt=config["cpt"],
+        cpt=section("cpt"),
         chat_template=config["model"]["chat_template"],
         checkpoint_dir="results/checkpoints/cpt",
     log:

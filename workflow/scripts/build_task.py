@@ -34,13 +34,8 @@ def check_rule_input() -> None:
 
 
 log.info("build_task %s: %d source entries under %s", task, len(spec["sources"]), data_root)
-try:
-    check_rule_input()
-    build = build_task(task, spec["sources"], data_root, spec.get("instructions"))
-except Exception:
-    # Snakemake prints the error only to its own output, so the rule's log gets it too.
-    log.exception("build_task %s failed", task)
-    raise
+check_rule_input()
+build = build_task(task, spec["sources"], data_root, spec.get("instructions"))
 write_task_build(
     build,
     snakemake.output.records,  # noqa: F821
