@@ -14,6 +14,17 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+
+
+# Every wildcard matches only configured names, so {run} can never match a path
+# it was not meant to.
+wildcard_constraints:
+    task=alternation(TASKS),
+    run=alternation(RUNS),
+    seed=r"\d+",
+    source=alternation(CORPUS_SOURCES),
+
+
 include: "workflow/rules/corpus.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/model.smk"

@@ -28,5 +28,7 @@ rule analyze:
         analysis=section("analysis"),
     log:
         "results/logs/analyze.log",
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/analyze.py"

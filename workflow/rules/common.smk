@@ -37,15 +37,11 @@ if not EMBEDDED_MODEL and not os.path.isdir(BASE_MODEL):
     )
 
 
-def _alternation(names):
+def alternation(names):
+    """A regex that matches exactly one of `names`, for the global wildcard constraints."""
     return "|".join(re.escape(name) for name in names)
 
 
-wildcard_constraints:
-    task=_alternation(TASKS),
-    run=_alternation(RUNS),
-    seed=r"\d+",
-    source=_alternation(CORPUS_SOURCES),
 
 
 def canonical(value):
@@ -151,7 +147,7 @@ def base_model_dir():
 
 
 def bertscore_encoder():
-    """The BERTScore encoder as a rule input: the CPT model by default, or a local directory.
+    """The BERTScore encoder as an input of the scoring rules: the CPT model by default, or a local directory.
 
     A hub name (for users with hub access) is not a file, so it is no input; the
     scoring scripts read it from the config.

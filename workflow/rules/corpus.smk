@@ -14,6 +14,8 @@ rule clean_corpus:
         data_root=DATA_ROOT,
     log:
         "results/logs/clean_corpus/{source}.log",
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/clean_corpus.py"
 
@@ -28,5 +30,7 @@ rule merge_corpus:
         markdown="results/corpus/table1.md",
     log:
         "results/logs/merge_corpus.log",
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/merge_corpus.py"

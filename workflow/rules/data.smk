@@ -13,6 +13,8 @@ rule build_task:
         spec=task_source_params,
     log:
         "results/logs/build_task/{task}.log",
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/build_task.py"
 
@@ -29,6 +31,8 @@ rule split_task:
         split=section("split"),
     log:
         "results/logs/split_task/{task}.log",
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/split_task.py"
 
@@ -48,5 +52,7 @@ rule data_report:
         tasks=TASKS,
     log:
         "results/logs/data_report.log",
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/data_report.py"

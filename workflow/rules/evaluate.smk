@@ -24,6 +24,8 @@ rule predict:
         "results/logs/predict/{run}/seed{seed}.log",
     resources:
         gpu=1,
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/predict.py"
 
@@ -42,6 +44,8 @@ rule score:
         "results/logs/score/{run}/seed{seed}.log",
     resources:
         gpu=1,
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/score.py"
 
@@ -59,5 +63,7 @@ rule baselines:
         "results/logs/baselines/{task}.log",
     resources:
         gpu=1,
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/baselines.py"

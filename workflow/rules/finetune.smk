@@ -22,5 +22,7 @@ rule finetune:
         "results/logs/finetune/{run}/seed{seed}.log",
     resources:
         gpu=1,
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/finetune.py"

@@ -12,6 +12,8 @@ rule build_tokenizer:
         chat_template=config["model"]["chat_template"],
     log:
         "results/logs/build_tokenizer.log",
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/build_tokenizer.py"
 
@@ -28,6 +30,8 @@ rule pretrain_tiny:
         "results/logs/pretrain_tiny.log",
     resources:
         gpu=1,
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/pretrain_tiny.py"
 
@@ -48,5 +52,7 @@ rule cpt:
         "results/logs/cpt.log",
     resources:
         gpu=1,
+    conda:
+        "../../envs/wenyan-mtl.yaml"
     script:
         "../scripts/cpt.py"
