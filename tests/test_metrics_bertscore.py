@@ -103,3 +103,20 @@ def test_rejects_directory_without_safetensors(tmp_path):
     (tmp_path / "config.json").write_text("{}", "utf-8")
     with pytest.raises(ValueError, match="safetensors"):
         BertScoreEncoder(str(tmp_path))
+
+
+def test_single_character_reference_is_not_empty(context):
+    # A decoder tokenizer adds only BOS; bert-score treats any two-token text as
+    # empty, so "李" against "李" used to score 0 instead of 100.
+    result = score_task("reverse_dictionary", _items([("李", "李"), ("白", "李")]), context)
+    scores = [record["stats"]["score"] for record in result.items]
+    assert scores[0] == pytest.approx(100.0, abs=1e-3)
+    assert 0.0 < scores[1] < 100.0
+
+
+def test_decoder_tokenizer_is_framed_like_bert(context):
+    tokenizer = context.bertscore_encoder().tokenizer
+    ids = tokenizer.encode("李白", add_special_tokens=True)
+    assert ids[0] == tokenizer.cls_token_id == tokenizer.bos_token_id
+    assert ids[-1] == tokenizer.sep_token_id == tokenizer.eos_token_id
+    assert len(ids) == 4

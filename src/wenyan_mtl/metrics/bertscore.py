@@ -49,6 +49,36 @@ def _check_safetensors(model: str) -> None:
         raise ValueError(f"BERTScore encoder directory {model!r} has no *.safetensors weights; only safetensors are loaded")
 
 
+def frame_like_bert(tokenizer, model: str) -> None:
+    """Make a decoder tokenizer frame every text as [CLS] text [SEP], as bert-score assumes.
+
+    bert-score gives zero weight to the CLS and SEP token ids and treats a text of
+    exactly two tokens as empty. A decoder tokenizer that adds only a BOS token
+    would therefore weight BOS like a word and score every one-token text (a
+    single character in the reverse dictionary) as empty. Here BOS plays CLS and
+    EOS plays SEP, and the tokenizer adds both.
+    """
+    if tokenizer.cls_token_id is not None and tokenizer.sep_token_id is not None:
+        return
+    if tokenizer.bos_token is None or tokenizer.eos_token is None:
+        raise ValueError(
+            f"BERTScore encoder {model!r}: the tokenizer has no CLS/SEP tokens and no BOS/EOS pair to stand in for them"
+        )
+    from tokenizers.processors import TemplateProcessing
+
+    bos, eos = tokenizer.bos_token, tokenizer.eos_token
+    tokenizer.backend_tokenizer.post_processor = TemplateProcessing(
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} $B:1 {eos}:1",
+        special_tokens=[(bos, tokenizer.bos_token_id), (eos, tokenizer.eos_token_id)],
+    )
+    tokenizer.cls_token = bos
+    tokenizer.sep_token = eos
+    probe = tokenizer.encode("文", add_special_tokens=True)
+    if probe[0] != tokenizer.bos_token_id or probe[-1] != tokenizer.eos_token_id or len(probe) < 3:
+        raise ValueError(f"BERTScore encoder {model!r}: could not make the tokenizer add BOS and EOS (got {probe})")
+
+
 class BertScoreEncoder:
     """One loaded BERTScore encoder: the model, its fixed-up tokenizer and the scorer."""
 
@@ -84,6 +114,7 @@ class BertScoreEncoder:
             if tokenizer.eos_token is None:
                 raise ValueError(f"BERTScore encoder {model!r}: the tokenizer has neither a pad nor an eos token")
             tokenizer.pad_token = tokenizer.eos_token
+        frame_like_bert(tokenizer, model)
         self.tokenizer = tokenizer
         self.max_length = int(limit)
 
@@ -106,8 +137,6 @@ class BertScoreEncoder:
         An empty prediction scores 0, and so does a non-empty prediction against an
         empty reference, since bert-score has no tokens to match there.
 
-        NOTE: bert-score gives zero weight only to the CLS and SEP tokens, so a BOS
-        token that a decoder tokenizer adds takes part in the matching.
         """
         scores = [0.0] * len(predictions)
         scored = [i for i, (ref, pred) in enumerate(zip(references, predictions)) if ref.strip() and pred.strip()]
