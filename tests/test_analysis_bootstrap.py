@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sacrebleu.metrics.bleu import BLEU
 
-from wenyan_mtl.analysis.bootstrap import benjamini_hochberg, bootstrap_all, bootstrap_main_task, two_sided_p_value
+from wenyan_mtl.analysis.bootstrap import (
+    UNDEFINED_GAIN_REASON,
+    benjamini_hochberg,
+    bootstrap_all,
+    bootstrap_main_task,
+    two_sided_p_value,
+)
 from wenyan_mtl.analysis.item_stats import fallback_aggregate, read_item_scores, scores_from_sums, stats_row
 from wenyan_mtl.records import InputError
 
@@ -124,6 +130,9 @@ def test_item_scores_line_errors(tmp_path):
     path.write_text(json.dumps({"task": "ner", "id": "a", "metric": "ner_f1"}) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"line 1, field 'stats'"):
         read_item_scores(path)
+    path.write_text('{"task": "ner", "id": "a", "metric": "ner_f1", "stats": {"tp": NaN, "fp": 0, "fn": 0}}\n')
+    with pytest.raises(InputError, match=r"line 1, field 'stats': statistics must be finite numbers"):
+        read_item_scores(path)
 
 
 def test_f1_and_mean_aggregation():
@@ -180,3 +189,42 @@ def test_ninety_gains_take_seconds(tmp_path):
     assert table["resamples"].eq(1000).all()
     assert table["q_value"].between(0, 1).all()
     assert elapsed < 60, f"bootstrap of 90 gains took {elapsed:.1f} s"
+
+
+def test_bh_rejects_nan():
+    with pytest.raises(ValueError, match="finite"):
+        benjamini_hochberg([0.01, float("nan")])
+
+
+def test_undefined_gains_skipped(tmp_path):
+    """A main task with a single-task F1 of 0 gets untested rows that stay out of the BH correction."""
+    rng = np.random.default_rng(5)
+    zero_items = [{"tp": 0, "fp": 2, "fn": 3} for _ in range(50)]
+    ner_single = write_items(tmp_path / "ner_single.jsonl", "ner", "ner_f1", zero_items)
+    ner_dual = write_items(tmp_path / "ner_dual.jsonl", "ner", "ner_f1", f1_items(rng, 50, 0.5))
+    pos_single = write_items(tmp_path / "pos_single.jsonl", "pos", "pos_f1", f1_items(rng, 50, 0.5))
+    pos_dual = write_items(tmp_path / "pos_dual.jsonl", "pos", "pos_f1", f1_items(rng, 50, 0.9))
+    assert fallback_aggregate("ner_f1", ner_single.raw) == 0.0
+    observed = (fallback_aggregate("pos_f1", pos_dual.raw) / fallback_aggregate("pos_f1", pos_single.raw) - 1) * 100
+    gains = pd.DataFrame([[np.nan, observed], [np.nan, np.nan]], index=["pos", "ner"], columns=["pos", "ner"])
+    item_stats = {
+        ("ner", "ner"): [ner_single], ("ner", "pos"): [ner_dual],
+        ("pos", "pos"): [pos_single], ("pos", "ner"): [pos_dual],
+    }
+    table = bootstrap_all(item_stats, gains, resamples=300, seed=7, alpha=0.05)
+    assert list(zip(table["main"], table["auxiliary"])) == [("pos", "ner"), ("ner", "pos")]
+    tested = table.iloc[0]
+    untested = table.iloc[1]
+
+    assert tested["untested_reason"] == ""
+    assert tested["resamples"] == 300
+    # One tested gain: its q-value equals its p-value, so the untested row did not count in the correction.
+    assert tested["q_value"] == tested["p_value"]
+    assert bool(tested["significant"]) is True
+
+    assert untested["untested_reason"] == UNDEFINED_GAIN_REASON
+    for column in ("gain", "ci_low", "ci_high", "p_value", "q_value"):
+        assert np.isnan(untested[column]), column
+    assert untested["resamples"] == 0
+    assert untested["n_items"] == 50
+    assert bool(untested["significant"]) is False

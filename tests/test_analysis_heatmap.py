@@ -36,6 +36,7 @@ def test_format_gain_signs():
     assert format_gain(1.434, "\u2212") == "+1.43"
     assert format_gain(-0.004, "\u2212") == "0.00"
     assert format_gain(-22.87, "-") == "-22.87"
+    assert format_gain(float("nan"), "\u2212") == "n/a"
 
 
 def test_heatmap_without_missing_glyphs(tmp_path):
@@ -57,3 +58,15 @@ def test_heatmap_all_gains_one_sign(tmp_path):
         plot_gain_heatmap(positive, tmp_path / "p.png", tmp_path / "p.pdf")
     assert not caught, [str(warning.message) for warning in caught]
     assert (tmp_path / "p.png").stat().st_size > 10_000
+
+
+def test_heatmap_undefined_row(tmp_path):
+    undefined = gains()
+    undefined.loc["ner"] = np.nan
+    significant = pd.DataFrame(False, index=TASKS, columns=TASKS)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plot_gain_heatmap(undefined, tmp_path / "u.png", tmp_path / "u.pdf", significant)
+    assert not caught, [str(warning.message) for warning in caught]
+    assert (tmp_path / "u.png").stat().st_size > 10_000
+    assert (tmp_path / "u.pdf").read_bytes()[:5] == b"%PDF-"

@@ -8,6 +8,11 @@ scores on that sample. The interval is therefore over test items and does not
 cover seed-to-seed variance. The bootstrap gain distribution gives a percentile
 95% interval and a two-sided p-value, p = min(1, 2·min(P(gain ≤ 0), P(gain ≥ 0)))
 where both counts get +1 so that a finite number of resamples never gives p = 0.
+
+An undefined gain (the single-task score of its main task is 0 or missing) is
+not resampled. Its row in the table has NaN interval, p- and q-values, 0
+resamples and an `untested_reason`, and it is left out of the Benjamini-Hochberg
+correction, so it does not change the q-values of the other gains.
 """
 
 from __future__ import annotations
@@ -26,7 +31,10 @@ LOGGER = logging.getLogger("wenyan_mtl.analysis")
 
 SIGNIFICANCE_COLUMNS = [
     "main", "auxiliary", "gain", "ci_low", "ci_high", "p_value", "q_value", "significant", "n_items", "resamples",
+    "untested_reason",
 ]
+UNDEFINED_GAIN_REASON = "single-task score is 0 or missing, so the gain rate is undefined"
+ZERO_RESAMPLES_REASON = "every resample has a single-task score of 0, so no resampled gain rate is defined"
 # Resamples per batch: bounds the memory of the (batch × items) count matrix.
 BATCH_SIZE = 100
 # Largest difference, in score points, accepted between the vectorised aggregation
@@ -46,15 +54,24 @@ class GainTest:
     p_value: float
     n_items: int
     resamples: int
+    untested_reason: str = ""
 
 
 def benjamini_hochberg(p_values) -> np.ndarray:
     """Return Benjamini-Hochberg adjusted p-values (q-values), in the input order.
 
     q_(i) = min over j ≥ i of m·p_(j)/j for the p-values sorted ascending, capped at 1;
-    a test is significant at false discovery rate alpha when q ≤ alpha.
+    a test is significant at false discovery rate alpha when q ≤ alpha. Raises
+    ValueError on NaN, which would otherwise turn every q-value into NaN: drop
+    untested gains before the correction.
     """
     p = np.asarray(p_values, dtype=float)
+    if not np.isfinite(p).all():
+        bad = p[~np.isfinite(p)].tolist()
+        raise ValueError(
+            f"p-values must be finite numbers, but {len(bad)} of {p.size} are not: {bad}. "
+            "Drop the untested gains before the correction."
+        )
     m = p.size
     if m == 0:
         return p.copy()
@@ -170,8 +187,16 @@ def bootstrap_main_task(
             p_value=two_sided_p_value(sample),
             n_items=n_items,
             resamples=int(finite.size),
+            untested_reason="" if finite.size else ZERO_RESAMPLES_REASON,
         ))
     return results
+
+
+def _untested(main: str, auxiliary: str, n_items: int) -> GainTest:
+    return GainTest(
+        main=main, auxiliary=auxiliary, gain=float("nan"), ci_low=float("nan"), ci_high=float("nan"),
+        p_value=float("nan"), n_items=n_items, resamples=0, untested_reason=UNDEFINED_GAIN_REASON,
+    )
 
 
 def bootstrap_all(
@@ -185,24 +210,35 @@ def bootstrap_all(
 
     `item_stats[(main, auxiliary)]` contains the per-seed ItemStats of task `main`
     in the run that trained on main and auxiliary; (main, main) is the
-    single-task run. Returns a DataFrame with SIGNIFICANCE_COLUMNS.
+    single-task run. Undefined (NaN) gains are not resampled. Returns a
+    DataFrame with SIGNIFICANCE_COLUMNS, one row per off-diagonal cell in
+    row-major order.
     """
     tests: list[GainTest] = []
     for main in tqdm(list(gains.index), desc="bootstrap", unit="task"):
         auxiliaries = [auxiliary for auxiliary in gains.columns if auxiliary != main]
-        if not auxiliaries:
-            continue
-        LOGGER.info("bootstrap: task %s, %d auxiliary tasks, %d resamples", main, len(auxiliaries), resamples)
-        tests += bootstrap_main_task(
-            main,
-            item_stats[(main, main)],
-            {auxiliary: item_stats[(main, auxiliary)] for auxiliary in auxiliaries},
-            {auxiliary: float(gains.at[main, auxiliary]) for auxiliary in auxiliaries},
-            resamples,
-            seed,
-        )
+        defined = [auxiliary for auxiliary in auxiliaries if np.isfinite(gains.at[main, auxiliary])]
+        if len(defined) < len(auxiliaries):
+            LOGGER.warning(
+                "bootstrap: task %s, %d of %d gains are undefined (single-task score 0 or missing); not resampled",
+                main, len(auxiliaries) - len(defined), len(auxiliaries),
+            )
+        row_tests = {}
+        if defined:
+            LOGGER.info("bootstrap: task %s, %d auxiliary tasks, %d resamples", main, len(defined), resamples)
+            for test in bootstrap_main_task(
+                main,
+                item_stats[(main, main)],
+                {auxiliary: item_stats[(main, auxiliary)] for auxiliary in defined},
+                {auxiliary: float(gains.at[main, auxiliary]) for auxiliary in defined},
+                resamples,
+                seed,
+            ):
+                row_tests[test.auxiliary] = test
+        n_items = len(item_stats[(main, main)][0].ids) if auxiliaries else 0
+        tests += [row_tests.get(auxiliary) or _untested(main, auxiliary, n_items) for auxiliary in auxiliaries]
     frame = pd.DataFrame([test.__dict__ for test in tests], columns=[field.name for field in fields(GainTest)])
-    # A gain without a p-value (every resample had a single-task score of 0) is left out of the correction.
+    # Gains without a p-value (undefined, or no defined resample) are left out of the correction.
     p_values = frame["p_value"].to_numpy(dtype=float)
     tested = np.isfinite(p_values)
     q_values = np.full(p_values.shape, np.nan)

@@ -7,7 +7,7 @@ import logging
 
 from ..logutil import setup_logging
 from .matrices import read_score_matrix, read_task_scores
-from .pipeline import NO_SIGNIFICANCE_NOTE, analyze_matrix, summary_text
+from .pipeline import NO_SIGNIFICANCE_NOTE, analyze_matrix, summary_text, undefined_gains_note
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -36,5 +36,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     tables = analyze_matrix(scores, args.out, ten_task)
     logger.info("wrote the analysis of %s to %s", args.matrix, args.out)
     print(f"gains: {summary_text(tables)}")
+    if tables.summary["undefined_tasks"]:
+        print(undefined_gains_note(tables.summary))
     print(NO_SIGNIFICANCE_NOTE)
     return 0

@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..tasks import display_name  # noqa: E402
 from .fonts import cjk_font  # noqa: E402
-from .synergy import ZERO_GAIN_TOLERANCE  # noqa: E402
+from .synergy import UNDEFINED_LABEL, ZERO_GAIN_TOLERANCE  # noqa: E402
 
 SIGNIFICANCE_MARK = "*"
 PNG_DPI = 150
@@ -30,8 +30,11 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 def format_gain(value: float, minus: str) -> str:
     """Format a gain rate with two decimals and an explicit sign, using `minus` for negatives.
 
-    Gains that count as zero (below ZERO_GAIN_TOLERANCE) print as `0.00` without a sign.
+    Gains that count as zero (below ZERO_GAIN_TOLERANCE) print as `0.00` without a
+    sign, and an undefined (NaN) gain prints as UNDEFINED_LABEL.
     """
+    if not np.isfinite(value):
+        return UNDEFINED_LABEL
     if abs(value) < ZERO_GAIN_TOLERANCE:
         return "0.00"
     text = f"{value:+.2f}"
@@ -43,6 +46,8 @@ def plot_gain_heatmap(gains: pd.DataFrame, png_path, pdf_path, significant: pd.D
 
     `significant` is a boolean matrix of the same layout; its True cells get a
     `*` after the value. Without it the title states that no significance test was run.
+    Off-diagonal NaN cells are undefined gains: they stay grey, read UNDEFINED_LABEL,
+    and the title explains the label.
     """
     font = cjk_font()
     names = [display_name(task) for task in gains.index]
@@ -69,8 +74,11 @@ def plot_gain_heatmap(gains: pd.DataFrame, png_path, pdf_path, significant: pd.D
         for row, main in enumerate(gains.index):
             for column, auxiliary in enumerate(gains.columns):
                 value = values[row, column]
-                if not np.isfinite(value):
+                if row == column:
                     axes.text(column, row, "—", ha="center", va="center", color="#555555", fontsize=9)
+                    continue
+                if not np.isfinite(value):
+                    axes.text(column, row, UNDEFINED_LABEL, ha="center", va="center", color="#555555", fontsize=8)
                     continue
                 label = format_gain(value, minus)
                 if significant is not None and bool(significant.at[main, auxiliary]):
@@ -83,9 +91,13 @@ def plot_gain_heatmap(gains: pd.DataFrame, png_path, pdf_path, significant: pd.D
         colorbar.set_ticks(_colorbar_ticks(vmin, vmax))
         colorbar.set_label("增益率 (%)")
         if significant is None:
-            axes.set_title("任务增益率\n行：主任务，列：辅助任务；未做显著性检验", fontsize=10)
+            title = "任务增益率\n行：主任务，列：辅助任务；未做显著性检验"
         else:
-            axes.set_title(f"任务增益率\n行：主任务，列：辅助任务；{SIGNIFICANCE_MARK}：BH 校正后显著", fontsize=10)
+            title = f"任务增益率\n行：主任务，列：辅助任务；{SIGNIFICANCE_MARK}：BH 校正后显著"
+        off_diagonal = ~np.eye(len(names), dtype=bool)
+        if (off_diagonal & ~np.isfinite(values)).any():
+            title += f"\n{UNDEFINED_LABEL}：单任务得分为 0 或缺失，增益率无定义"
+        axes.set_title(title, fontsize=10)
         figure.tight_layout()
 
         Path(png_path).parent.mkdir(parents=True, exist_ok=True)

@@ -180,9 +180,12 @@ def read_item_scores(path) -> dict[str, ItemStats]:
             raise InputError(path, line, "id", f"item {obj['id']!r} of task {task!r} appears twice")
         if kind != GENERIC:
             try:
-                stats_row(kind, stats)
+                row = stats_row(kind, stats)
             except (TypeError, ValueError) as error:
                 raise InputError(path, line, "stats", f"non-numeric statistics: {error}") from None
+            # json.loads accepts NaN and Infinity, which would make every resampled score NaN.
+            if not all(np.isfinite(row)):
+                raise InputError(path, line, "stats", f"statistics must be finite numbers, got {stats}")
         entry["seen"].add(obj["id"])
         entry["ids"].append(obj["id"])
         entry["raw"].append(stats)

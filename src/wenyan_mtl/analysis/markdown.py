@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from ..tasks import display_name
-from .synergy import TYPE_NAMES_ZH, ZERO_GAIN_TOLERANCE
+from .synergy import TYPE_NAMES_ZH, UNDEFINED_LABEL, ZERO_GAIN_TOLERANCE
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
@@ -46,15 +46,18 @@ def score_matrix_markdown(scores: pd.DataFrame, sd: pd.DataFrame | None = None) 
 
 
 def gain_matrix_markdown(gains: pd.DataFrame, significant: pd.DataFrame | None = None) -> str:
-    """Render the gain-rate matrix in percent; BH-significant cells get `*`."""
+    """Render the gain-rate matrix in percent; BH-significant cells get `*`, undefined gains read UNDEFINED_LABEL."""
     header = ["主任务＼辅助任务"] + [task_name(task) for task in gains.columns]
     rows = []
     for main in gains.index:
         cells = []
         for auxiliary in gains.columns:
             value = float(gains.at[main, auxiliary])
-            if math.isnan(value):
+            if main == auxiliary:
                 cells.append("—")
+                continue
+            if math.isnan(value):
+                cells.append(UNDEFINED_LABEL)
                 continue
             cell = "0.00" if abs(value) < ZERO_GAIN_TOLERANCE else number(value, signed=True)
             if significant is not None and bool(significant.at[main, auxiliary]):
@@ -86,11 +89,11 @@ def ten_task_markdown(table: pd.DataFrame) -> str:
 
 
 def synergy_markdown(table: pd.DataFrame) -> str:
-    header = ["主任务类型", "辅助任务类型", "正增益", "持平", "负增益", "合计", "正增益占比"]
+    header = ["主任务类型", "辅助任务类型", "正增益", "持平", "负增益", "无定义", "合计", "正增益占比"]
     rows = [
         [
             TYPE_NAMES_ZH[row.main_type], TYPE_NAMES_ZH[row.auxiliary_type], row.positive, row.zero,
-            row.negative, row.total, "—" if math.isnan(row.positive_share) else f"{100 * row.positive_share:.1f}%",
+            row.negative, row.undefined, row.total, "—" if math.isnan(row.positive_share) else f"{100 * row.positive_share:.1f}%",
         ]
         for row in table.itertuples(index=False)
     ]
@@ -98,20 +101,29 @@ def synergy_markdown(table: pd.DataFrame) -> str:
 
 
 def summary_markdown(summary: dict) -> str:
-    return (
-        f"Of {summary['total']} directed gains, {summary['positive']} are positive, {summary['zero']} zero and "
-        f"{summary['negative']} negative; a gain counts as zero when |gain| < {ZERO_GAIN_TOLERANCE} "
-        "percent points, i.e. when it prints as 0.00.\n"
+    text = (
+        f"Of {summary['total']} directed gains, {summary['positive']} are positive, {summary['zero']} zero, "
+        f"{summary['negative']} negative and {summary['undefined']} undefined; a gain counts as zero when "
+        f"|gain| < {ZERO_GAIN_TOLERANCE} percent points, i.e. when it prints as 0.00.\n"
     )
+    if summary.get("undefined_tasks"):
+        names = ", ".join(task_name(task) for task in summary["undefined_tasks"])
+        text += (
+            f"\nThe single-task score is 0 or missing for {names}, so every gain with that main task is undefined "
+            f"({UNDEFINED_LABEL}); undefined gains count as neither positive, zero nor negative.\n"
+        )
+    return text
 
 
 def significance_markdown(table: pd.DataFrame) -> str:
-    header = ["主任务", "辅助任务", "增益率 (%)", "95% CI", "p", "q (BH)", "显著", "测试项数"]
+    header = ["主任务", "辅助任务", "增益率 (%)", "95% CI", "p", "q (BH)", "显著", "测试项数", "未检验原因"]
     rows = [
         [
-            task_name(row.main), task_name(row.auxiliary), number(row.gain, signed=True),
+            task_name(row.main), task_name(row.auxiliary),
+            UNDEFINED_LABEL if math.isnan(row.gain) else number(row.gain, signed=True),
             f"[{number(row.ci_low, signed=True)}, {number(row.ci_high, signed=True)}]",
             number(row.p_value, 4), number(row.q_value, 4), "*" if row.significant else "", row.n_items,
+            row.untested_reason,
         ]
         for row in table.itertuples(index=False)
     ]
@@ -119,16 +131,26 @@ def significance_markdown(table: pd.DataFrame) -> str:
 
 
 def seeds_markdown(table: pd.DataFrame) -> str:
-    header = ["主任务", "辅助任务", "种子数", "得分均值", "得分标准差", "增益率均值 (%)", "增益率标准差", "符号一致率"]
+    header = [
+        "主任务", "辅助任务", "种子数", "得分均值", "得分标准差", "增益率均值 (%)", "增益率标准差", "增益无定义的种子数",
+        "符号一致率",
+    ]
     rows = [
         [
             task_name(row.main), "十任务" if row.auxiliary == "all" else task_name(row.auxiliary), row.n_seeds,
-            number(row.score_mean), number(row.score_sd), number(row.gain_mean, signed=True),
-            number(row.gain_sd), "—" if math.isnan(row.sign_agreement) else f"{100 * row.sign_agreement:.0f}%",
+            number(row.score_mean), number(row.score_sd), _seed_gain(row.gain_mean, row), number(row.gain_sd),
+            "—" if row.main == row.auxiliary else row.undefined_seeds,
+            "—" if math.isnan(row.sign_agreement) else f"{100 * row.sign_agreement:.0f}%",
         ]
         for row in table.itertuples(index=False)
     ]
     return markdown_table(header, rows)
+
+
+def _seed_gain(value: float, row) -> str:
+    if row.main != row.auxiliary and math.isnan(value):
+        return UNDEFINED_LABEL
+    return number(value, signed=True)
 
 
 def baselines_markdown(single: pd.Series, baselines: pd.DataFrame) -> str:

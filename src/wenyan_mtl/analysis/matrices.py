@@ -100,20 +100,34 @@ def single_scores(scores: pd.DataFrame) -> pd.Series:
     return pd.Series(np.diag(scores.to_numpy()), index=scores.index)
 
 
-def gain_matrix(scores: pd.DataFrame) -> pd.DataFrame:
-    """Compute gain rates in percent, (dual − single) / single × 100, with an empty (NaN) diagonal."""
+def undefined_gain_tasks(scores: pd.DataFrame) -> list[str]:
+    """List the tasks whose single-task score is 0 or missing (NaN), in matrix order.
+
+    Their gain rates divide by that score, so every gain in their row is undefined.
+    """
     single = single_scores(scores)
-    if (single == 0).any():
-        zero = list(single[single == 0].index)
-        raise ValueError(f"gain rates are undefined because the single-task score is 0 for: {zero}")
-    gains = scores.sub(single, axis=0).div(single, axis=0) * 100.0
-    values = gains.to_numpy(copy=True)
+    return [task for task in single.index if not math.isfinite(single[task]) or single[task] == 0]
+
+
+def gain_matrix(scores: pd.DataFrame) -> pd.DataFrame:
+    """Compute gain rates in percent, (dual − single) / single × 100, with an empty (NaN) diagonal.
+
+    A row whose single-task score is 0 or missing is NaN throughout (undefined
+    gains, see `undefined_gain_tasks`), and so is a cell whose dual score is missing.
+    """
+    single = single_scores(scores)
+    defined = single.where(~single.index.isin(undefined_gain_tasks(scores)))
+    gains = scores.sub(defined, axis=0).div(defined, axis=0) * 100.0
+    values = gains.to_numpy(dtype=float, copy=True)
     np.fill_diagonal(values, np.nan)
     return pd.DataFrame(values, index=scores.index, columns=scores.columns)
 
 
 def off_diagonal(matrix: pd.DataFrame) -> list[tuple[str, str, float]]:
-    """List (main, auxiliary, value) for every off-diagonal cell, in row-major catalogue order."""
+    """List (main, auxiliary, value) for every off-diagonal cell, in row-major catalogue order.
+
+    In a gain matrix a NaN value here is an undefined gain, never the diagonal.
+    """
     return [
         (main, auxiliary, float(matrix.at[main, auxiliary]))
         for main in matrix.index
@@ -123,7 +137,7 @@ def off_diagonal(matrix: pd.DataFrame) -> list[tuple[str, str, float]]:
 
 
 def write_matrix_csv(matrix: pd.DataFrame, path) -> None:
-    """Write a matrix as `task,<task ids…>`; NaN cells (the gain diagonal) are left empty."""
+    """Write a matrix as `task,<task ids…>`; NaN cells (the gain diagonal and undefined gains) are left empty."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = matrix.copy()

@@ -24,10 +24,10 @@ from .markdown import (
     synergy_markdown,
     ten_task_markdown,
 )
-from .matrices import CSV_FLOAT_FORMAT, gain_matrix, single_scores, write_matrix_csv
+from .matrices import CSV_FLOAT_FORMAT, gain_matrix, single_scores, undefined_gain_tasks, write_matrix_csv
 from .results import collect_results, read_baselines, seed_table
 from .stability import stability_table, ten_task_table
-from .synergy import gain_summary, type_synergy_table
+from .synergy import UNDEFINED_LABEL, gain_summary, type_synergy_table
 
 LOGGER = logging.getLogger("wenyan_mtl.analysis")
 
@@ -86,15 +86,33 @@ class OutputPaths:
 
 
 def compute_tables(scores: pd.DataFrame, ten_task: pd.Series | None = None) -> Tables:
-    """Derive gain, stability, ten-task and synergy tables from a score matrix."""
+    """Derive gain, stability, ten-task and synergy tables from a score matrix.
+
+    The summary lists under `undefined_tasks` the tasks whose single-task score is
+    0 or missing, and a warning names them, because all their gains are undefined.
+    """
     gains = gain_matrix(scores)
+    summary = gain_summary(gains)
+    summary["undefined_tasks"] = undefined_gain_tasks(scores)
+    if summary["undefined_tasks"]:
+        LOGGER.warning("%s", undefined_gains_note(summary))
     return Tables(
         scores=scores,
         gains=gains,
         stability=stability_table(scores),
         ten_task=None if ten_task is None else ten_task_table(scores, ten_task),
         synergy=type_synergy_table(gains),
-        summary=gain_summary(gains),
+        summary=summary,
+    )
+
+
+def undefined_gains_note(summary: dict) -> str:
+    """Describe which tasks have a single-task score of 0 or missing and what that does to their gains."""
+    return (
+        f"The single-task score is 0 or missing for {', '.join(summary['undefined_tasks'])}, so every gain with "
+        f"that main task is undefined ({summary['undefined']} of {summary['total']} gains in all): empty cells in "
+        f"gain_matrix.csv, {UNDEFINED_LABEL} in the tables and the heatmap, counted as undefined (not as positive, "
+        "zero or negative) and skipped by the bootstrap."
     )
 
 
@@ -184,13 +202,15 @@ def analyze_matrix(scores: pd.DataFrame, out_dir, ten_task: pd.Series | None = N
     """Analyse a score matrix without per-item statistics (a published table, say) into `out_dir`."""
     tables = compute_tables(scores, ten_task)
     notes = [NO_SIGNIFICANCE_NOTE]
+    if tables.summary["undefined_tasks"]:
+        notes.append(undefined_gains_note(tables.summary))
     if ten_task is None:
         notes.append("No ten-task scores were given, so ten_task.csv is not written.")
     write_outputs(tables, OutputPaths.in_directory(out_dir), notes=notes)
     LOGGER.info(
-        "analysed %d tasks: %d positive, %d zero, %d negative gains of %d; %s",
+        "analysed %d tasks: %d positive, %d zero, %d negative, %d undefined gains of %d; %s",
         len(scores), tables.summary["positive"], tables.summary["zero"], tables.summary["negative"],
-        tables.summary["total"], NO_SIGNIFICANCE_NOTE,
+        tables.summary["undefined"], tables.summary["total"], NO_SIGNIFICANCE_NOTE,
     )
     return tables
 
@@ -212,6 +232,8 @@ def analyze_results(
 
     significance = None
     notes = []
+    if tables.summary["undefined_tasks"]:
+        notes.append(undefined_gains_note(tables.summary))
     if results.item_stats:
         significance = bootstrap_all(
             results.item_stats,
@@ -220,7 +242,10 @@ def analyze_results(
             seed=int(analysis_config.get("bootstrap_seed", 7)),
             alpha=float(analysis_config.get("fdr_alpha", 0.05)),
         )
-        LOGGER.info("bootstrap: %d of %d gains significant after BH", int(significance["significant"].sum()), len(significance))
+        LOGGER.info(
+            "bootstrap: %d of %d gains significant after BH, %d not tested",
+            int(significance["significant"].sum()), len(significance), int(significance["p_value"].isna().sum()),
+        )
     else:
         notes.append(NO_SIGNIFICANCE_NOTE)
     if len(results.seeds) > 1:
@@ -244,4 +269,4 @@ def analyze_results(
 
 def summary_text(tables: Tables) -> str:
     """Return a one-line account of the gain counts, for the command's output."""
-    return json.dumps({key: tables.summary[key] for key in ("positive", "zero", "negative", "total")})
+    return json.dumps({key: tables.summary[key] for key in ("positive", "zero", "negative", "undefined", "total")})

@@ -24,8 +24,9 @@ from .synergy import gain_sign
 PROVENANCE_COLUMNS = ["run", "seed", "task", "metric", "score", "n_items", "malformed", "empty_predictions", "signature"]
 SEED_COLUMNS = [
     "main", "auxiliary", "n_seeds", "score_mean", "score_sd", "gain_mean", "gain_sd",
-    "positive_seeds", "zero_seeds", "negative_seeds", "sign_agreement",
+    "positive_seeds", "zero_seeds", "negative_seeds", "undefined_seeds", "sign_agreement",
 ]
+SEED_COUNT_COLUMNS = ["positive_seeds", "zero_seeds", "negative_seeds", "undefined_seeds"]
 
 
 def run_and_seed(path) -> tuple[str, str]:
@@ -102,8 +103,8 @@ def read_baselines(paths) -> pd.DataFrame:
             raise InputError(path, None, None, "expected an object {baseline name: {metric, score, …}}")
         for name, entry in document.items():
             score = entry.get("score") if isinstance(entry, dict) else None
-            if isinstance(score, bool) or not isinstance(score, (int, float)):
-                raise InputError(path, None, f"{name}.score", f"expected a number, got {score!r}")
+            if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
+                raise InputError(path, None, f"{name}.score", f"expected a finite number, got {score!r}")
             rows.append({"task": path.stem, "baseline": name, "metric": entry.get("metric", ""), "score": float(score)})
     return pd.DataFrame(rows, columns=["task", "baseline", "metric", "score"])
 
@@ -217,35 +218,56 @@ def seed_table(results: Results) -> pd.DataFrame:
     """Tabulate per cell the score mean ± sd over seeds, and the gain rate per seed with its sign agreement.
 
     Each seed's gain compares the dual run with the single-task run of the same
-    seed. `sign_agreement` is the share of seeds whose gain has the sign of the
-    gain of the seed means (zero as in the synergy counts). The ten-task run
-    appears with auxiliary `all`.
+    seed, and is undefined (NaN) when that single-task score is 0. Undefined
+    gains are counted in `undefined_seeds` and left out of everything else.
+    `gain_mean` and `gain_sd` run over the seeds with a defined gain.
+    `sign_agreement` is the share of those seeds whose gain has the sign of the
+    gain of the seed means (zero as in the synergy counts). It is NaN when no
+    seed has a defined gain or when the gain of the seed means is undefined.
+    The ten-task run appears with auxiliary `all`.
     """
     rows = []
     columns = list(results.tasks) + [ALL_TASKS_RUN]
     for main in results.tasks:
-        singles = np.array([results.matrices[seed].at[main, main] for seed in results.seeds])
+        singles = np.array([results.matrices[seed].at[main, main] for seed in results.seeds], dtype=float)
         for auxiliary in columns:
             if auxiliary == ALL_TASKS_RUN:
-                scores = np.array([results.ten_task[seed][main] for seed in results.seeds])
+                scores = np.array([results.ten_task[seed][main] for seed in results.seeds], dtype=float)
             else:
-                scores = np.array([results.matrices[seed].at[main, auxiliary] for seed in results.seeds])
+                scores = np.array([results.matrices[seed].at[main, auxiliary] for seed in results.seeds], dtype=float)
             row = {
                 "main": main, "auxiliary": auxiliary, "n_seeds": len(scores),
                 "score_mean": float(scores.mean()),
                 "score_sd": float(scores.std(ddof=1)) if len(scores) > 1 else math.nan,
                 "gain_mean": math.nan, "gain_sd": math.nan, "positive_seeds": None, "zero_seeds": None,
-                "negative_seeds": None, "sign_agreement": math.nan,
+                "negative_seeds": None, "undefined_seeds": None, "sign_agreement": math.nan,
             }
-            if auxiliary != main and (singles != 0).all():
-                gains = (scores - singles) / singles * 100.0
-                signs = [gain_sign(gain) for gain in gains]
-                overall = gain_sign((scores.mean() - singles.mean()) / singles.mean() * 100.0)
-                row.update({
-                    "gain_mean": float(gains.mean()),
-                    "gain_sd": float(gains.std(ddof=1)) if len(gains) > 1 else math.nan,
-                    "positive_seeds": signs.count(1), "zero_seeds": signs.count(0), "negative_seeds": signs.count(-1),
-                    "sign_agreement": signs.count(overall) / len(signs),
-                })
+            if auxiliary != main:
+                row.update(_seed_gains(scores, singles))
             rows.append(row)
-    return pd.DataFrame(rows, columns=SEED_COLUMNS)
+    table = pd.DataFrame(rows, columns=SEED_COLUMNS)
+    # Nullable integers, so the diagonal's missing counts stay empty and the others print as integers.
+    return table.astype({column: "Int64" for column in SEED_COUNT_COLUMNS})
+
+
+def _seed_gains(scores: np.ndarray, singles: np.ndarray) -> dict:
+    defined = np.isfinite(singles) & (singles != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gains = np.where(defined, (scores - singles) / np.where(defined, singles, 1.0) * 100.0, np.nan)
+    signs = [gain_sign(float(gain)) for gain in gains]
+    defined_gains = gains[np.isfinite(gains)]
+    mean_single = float(singles.mean())
+    overall = None
+    if math.isfinite(mean_single) and mean_single != 0:
+        overall = gain_sign((float(scores.mean()) - mean_single) / mean_single * 100.0)
+    return {
+        "gain_mean": float(defined_gains.mean()) if defined_gains.size else math.nan,
+        "gain_sd": float(defined_gains.std(ddof=1)) if defined_gains.size > 1 else math.nan,
+        "positive_seeds": signs.count(1),
+        "zero_seeds": signs.count(0),
+        "negative_seeds": signs.count(-1),
+        "undefined_seeds": signs.count(None),
+        "sign_agreement": (
+            signs.count(overall) / defined_gains.size if overall is not None and defined_gains.size else math.nan
+        ),
+    }

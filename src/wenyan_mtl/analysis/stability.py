@@ -20,16 +20,23 @@ def stability_table(scores: pd.DataFrame) -> pd.DataFrame:
     when the single-task run reaches it. Among tied dual runs the first in
     catalogue order is named. σ is sqrt(mean((dual − single)²)) over the dual runs
     of the row: the spread around the single-task score, not around the mean of
-    the dual scores. It is NaN when the matrix has one task.
+    the dual scores. A single-task score of 0 needs no special case here, because
+    none of these values divides by it.
+
+    Missing (NaN) scores are left out of the max and min, which are NaN when the
+    whole row is missing. σ is NaN when the single-task score or any dual score is
+    missing, and when the matrix has one task.
     """
     rows = []
     single = single_scores(scores)
     for main in scores.index:
         base = float(single[main])
         duals = [(auxiliary, float(scores.at[main, auxiliary])) for auxiliary in scores.columns if auxiliary != main]
-        top = max([base] + [value for _, value in duals])
-        bottom = min([base] + [value for _, value in duals])
+        present = [value for value in [base] + [value for _, value in duals] if math.isfinite(value)]
+        top = max(present) if present else math.nan
+        bottom = min(present) if present else math.nan
         deviations = [(value - base) ** 2 for _, value in duals]
+        complete = deviations and all(math.isfinite(deviation) for deviation in deviations)
         rows.append({
             "task": main,
             "single": base,
@@ -38,13 +45,13 @@ def stability_table(scores: pd.DataFrame) -> pd.DataFrame:
             "min": bottom,
             "min_source": _source(base, duals, bottom),
             "range": top - bottom,
-            "std": math.sqrt(sum(deviations) / len(deviations)) if deviations else math.nan,
+            "std": math.sqrt(sum(deviations) / len(deviations)) if complete else math.nan,
         })
     return pd.DataFrame(rows, columns=STABILITY_COLUMNS)
 
 
 def _source(base: float, duals: list[tuple[str, float]], value: float) -> str:
-    if base == value:
+    if base == value or not math.isfinite(value):
         return ""
     return next(auxiliary for auxiliary, score in duals if score == value)
 
