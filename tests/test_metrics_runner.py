@@ -123,8 +123,8 @@ def test_workflow_scripts_run_with_snakemake_object(tmp_path, encoder_dir):
     scripts = Path(__file__).resolve().parents[1] / "workflow" / "scripts"
     predictions = write_predictions(tmp_path / "predictions.jsonl", lambda reference: reference)
     job = SimpleNamespace(
-        input=SimpleNamespace(predictions=str(predictions), encoder=str(encoder_dir)),
-        output=SimpleNamespace(scores=str(tmp_path / "scores.json"), items=str(tmp_path / "item_scores.jsonl")),
+        input=SimpleNamespace(predictions=str(predictions), encoder=[str(encoder_dir)]),
+        output=SimpleNamespace(scores=str(tmp_path / "scores.json"), item_scores=str(tmp_path / "item_scores.jsonl")),
         params=SimpleNamespace(tasks=list(TASK_IDS), evaluation=EVALUATION),
         wildcards=SimpleNamespace(run="all", seed="42"),
         log=[str(tmp_path / "score.log")],
@@ -140,7 +140,7 @@ def test_workflow_scripts_run_with_snakemake_object(tmp_path, encoder_dir):
     write_jsonl(tmp_path / "test.jsonl", records[:1])
     job = SimpleNamespace(
         input=SimpleNamespace(train=str(tmp_path / "train.jsonl"), test=str(tmp_path / "test.jsonl"),
-                              encoder=str(encoder_dir)),
+                              encoder=[str(encoder_dir)]),
         output=[str(tmp_path / "baselines" / "pos.json")],
         params=SimpleNamespace(evaluation=EVALUATION),
         wildcards=SimpleNamespace(task="pos"),

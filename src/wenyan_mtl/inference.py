@@ -17,12 +17,14 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
+from .model.loading import check_model_dir
 from .prompting import encode_prompt, end_token_id, ensure_chat_template, render_prompt
 from .records import InputError, Record, read_records, write_json, write_jsonl
 from .tasks import get_task
@@ -50,6 +52,10 @@ def resolve_max_new_tokens(task_ids, overrides: dict | None) -> dict[str, int]:
     ignored without notice.
     """
     resolved_overrides: dict[str, int] = {}
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ValueError(
+            f"config evaluation.max_new_tokens: expected a mapping of task to a positive integer, got {overrides!r}"
+        )
     for key, value in (overrides or {}).items():
         try:
             task_id = get_task(key).id
@@ -136,8 +142,7 @@ def load_model(
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     model_dir = Path(model_dir)
-    if not model_dir.is_dir():
-        raise FileNotFoundError(f"model directory not found: {model_dir}")
+    check_model_dir(model_dir)
     if adapter_dir is not None and not Path(adapter_dir).is_dir():
         raise FileNotFoundError(f"adapter directory not found: {adapter_dir}")
 

@@ -41,12 +41,29 @@ def default_num_layers(model: str, config) -> int:
     return max(1, round(depth * 2 / 3))
 
 
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt")
+
+
+def _looks_like_path(model: str) -> bool:
+    # A hub name is "name" or "owner/name"; anything else with a separator is meant as a local path.
+    return model.startswith((".", "~", "/")) or model.count("/") > 1 or "\\" in model
+
+
 def _check_safetensors(model: str) -> None:
     # NOTE: only a local directory is checked; for a hub name, bert-score's
     # AutoModel.from_pretrained picks the weight format the hub repository offers.
     path = Path(model)
-    if path.is_dir() and not any(path.glob("*.safetensors")):
+    if not path.is_dir():
+        if _looks_like_path(model):
+            raise FileNotFoundError(f"BERTScore encoder directory {model!r} not found (evaluation.bertscore.model)")
+        return
+    if not any(path.glob("*.safetensors")):
         raise ValueError(f"BERTScore encoder directory {model!r} has no *.safetensors weights; only safetensors are loaded")
+    if not any((path / name).is_file() for name in TOKENIZER_FILES):
+        raise ValueError(
+            f"BERTScore encoder directory {model!r} has no tokenizer (none of {', '.join(TOKENIZER_FILES)}); "
+            "save the tokenizer into the same directory"
+        )
 
 
 def frame_like_bert(tokenizer, model: str) -> None:

@@ -289,7 +289,10 @@ def make_backend(judge_config: dict):
         env_name = judge_config.get("api_key_env") or "WENYAN_JUDGE_API_KEY"
         api_key = os.environ.get(env_name)
         if not api_key:
-            log.info("judge: environment variable %s is not set; sending requests without an API key", env_name)
+            raise ValueError(
+                f"judge backend 'openai': environment variable {env_name} (evaluation.judge.api_key_env) is not set; "
+                "export the API key in it (any non-empty value for a local server that needs no key)"
+            )
         return OpenAIBackend(judge_config.get("base_url"), judge_config.get("model"), api_key)
     if backend == "hf":
         return HFBackend(judge_config.get("model"))

@@ -29,6 +29,7 @@ def read_predictions(path, tasks) -> dict[str, list[dict]]:
     """Read predictions.jsonl, grouped by task in catalogue order; every run task must have items."""
     expected = set(canonical_order(tasks))
     grouped: dict[str, list[dict]] = defaultdict(list)
+    first_line: dict[tuple[str, str], int] = {}
     for number, obj in iter_jsonl(path):
         if not isinstance(obj, dict):
             raise InputError(path, number, None, f"expected a JSON object, got {type(obj).__name__}")
@@ -38,6 +39,10 @@ def read_predictions(path, tasks) -> dict[str, list[dict]]:
         task = obj["task"]
         if task not in expected:
             raise InputError(path, number, "task", f"task {task!r} is not one of this run's tasks {sorted(expected)}")
+        key = (task, obj["id"])
+        if key in first_line:
+            raise InputError(path, number, "id", f"duplicate id {obj['id']!r} of task {task!r} (first on line {first_line[key]})")
+        first_line[key] = number
         grouped[task].append(obj)
     missing = expected - set(grouped)
     if missing:

@@ -65,8 +65,12 @@ class EncodedRecords:
 
 
 def encode_records(tokenizer, records, cutoff_len: int) -> EncodedRecords:
-    """Encode records with loss on the output tokens only (see prompting.encode_example)."""
+    """Encode records with loss on the output tokens only (see prompting.encode_example).
+
+    Truncation is counted per task and logged as a warning.
+    """
     result = EncodedRecords(examples=[])
+    first_cut: dict[str, str] = {}
     for record in records:
         example = encode_example(tokenizer, record, cutoff_len)
         supervised = sum(label != IGNORE_INDEX for label in example.labels)
@@ -85,6 +89,16 @@ def encode_records(tokenizer, records, cutoff_len: int) -> EncodedRecords:
         result.truncated_output_records[task] += int(example.truncated_output_tokens > 0)
         result.truncated_output_tokens[task] += example.truncated_output_tokens
         result.examples.append({"input_ids": example.input_ids, "labels": example.labels})
+        if example.truncated_output_tokens and task not in first_cut:
+            first_cut[task] = record.id
+    for task, count in result.truncated_input_records.items():
+        if count:
+            log.warning("task %s: %d records had their input shortened to fit cutoff_len %d", task, count, cutoff_len)
+    for task, record_id in first_cut.items():
+        log.warning(
+            "task %s: %d records lost %d output tokens to cutoff_len %d (first: %s); raise cutoff_len to keep them",
+            task, result.truncated_output_records[task], result.truncated_output_tokens[task], cutoff_len, record_id,
+        )
     return result
 
 

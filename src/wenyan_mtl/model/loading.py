@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+from pathlib import Path
 
 log = logging.getLogger("wenyan_mtl.model")
 
@@ -38,12 +40,47 @@ def torch_dtype(precision: str):
     return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[precision]
 
 
+def check_model_dir(path, weights: bool = True) -> None:
+    """Reject a model directory that is missing, needs custom code or has no safetensors weights.
+
+    transformers reads a missing local path as a hub repository id and fails with
+    a hub error, reports pickle-only weights as a missing model.safetensors, and
+    with trust_remote_code off loads the stock class for a config that asks for
+    custom code (auto_map), which can be a different model. These checks name the
+    directory and the fix instead.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise FileNotFoundError(f"model directory {root} not found; expected a local Hugging Face model directory")
+    config_path = root / "config.json"
+    if weights and not config_path.is_file():
+        raise FileNotFoundError(f"model directory {root}: config.json not found")
+    if config_path.is_file():
+        try:
+            config = json.loads(config_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{config_path}: invalid JSON: {error.msg} at line {error.lineno}") from None
+        if isinstance(config, dict) and config.get("auto_map"):
+            raise ValueError(
+                f"{config_path}: field 'auto_map' asks for custom model code, which is never run "
+                "(trust_remote_code is off); use a model that transformers supports natively"
+            )
+    if weights and not any(root.glob("*.safetensors")):
+        found = sorted(path.name for path in root.glob("*.bin")) + sorted(path.name for path in root.glob("*.pt"))
+        raise ValueError(
+            f"model directory {root} has no *.safetensors weights"
+            + (f" (found {', '.join(found)})" if found else "")
+            + "; only safetensors are loaded, so convert the weights with save_pretrained(safe_serialization=True)"
+        )
+
+
 def load_tokenizer(path, chat_template: str | None = None):
     """Load a local tokenizer and make sure it has a chat template and a pad token."""
     from transformers import AutoTokenizer
 
     from ..prompting import ensure_chat_template
 
+    check_model_dir(path, weights=False)
     tokenizer = AutoTokenizer.from_pretrained(str(path), trust_remote_code=False, local_files_only=True)
     ensure_chat_template(tokenizer, chat_template)
     if tokenizer.pad_token_id is None:
@@ -58,6 +95,7 @@ def load_causal_lm(path, dtype=None, attn_implementation: str = "sdpa"):
     """Load a local causal LM from safetensors weights, never running remote code."""
     from transformers import AutoModelForCausalLM
 
+    check_model_dir(path)
     model = AutoModelForCausalLM.from_pretrained(
         str(path),
         trust_remote_code=False,

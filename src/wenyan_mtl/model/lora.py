@@ -37,19 +37,36 @@ def resolve_target_modules(model, target_modules) -> list[str]:
         target_modules = [target_modules]
     if not target_modules:
         raise ValueError("lora.target_modules is empty; list module names or use 'all-linear'")
-    module_names = [name for name, _ in model.named_modules() if name]
-    unknown = [
-        target
-        for target in target_modules
-        if not any(name == target or name.endswith("." + target) for name in module_names)
-    ]
+    modules = [(name, module) for name, module in model.named_modules() if name]
+    unknown = []
+    unsupported = []
+    for target in target_modules:
+        matched = [module for name, module in modules if name == target or name.endswith("." + target)]
+        if not matched:
+            unknown.append(target)
+        elif not any(isinstance(module, _lora_module_types()) for module in matched):
+            unsupported.append(f"{target!r} ({type(matched[0]).__name__})")
+    linear = ", ".join(sorted(set(linear_module_names(model).values())))
     if unknown:
-        linear = sorted(set(linear_module_names(model).values()))
         raise ValueError(
             f"lora.target_modules: {', '.join(map(repr, unknown))} match no module of the model; "
-            f"its linear layers are named {', '.join(linear)} (or use 'all-linear')"
+            f"its linear layers are named {linear} (or use 'all-linear')"
+        )
+    if unsupported:
+        raise ValueError(
+            f"lora.target_modules: {', '.join(unsupported)} name layers that LoRA cannot wrap; "
+            f"its linear layers are named {linear} (or use 'all-linear')"
         )
     return list(target_modules)
+
+
+def _lora_module_types() -> tuple:
+    """Layer types that peft (0.21) LoRA can wrap."""
+    import torch
+    from transformers.pytorch_utils import Conv1D
+
+    return (torch.nn.Linear, torch.nn.Embedding, torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d,
+            torch.nn.MultiheadAttention, Conv1D)
 
 
 def build_lora_config(settings: dict, target_modules):
