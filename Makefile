@@ -20,7 +20,7 @@ demo: install
 	$(BIN)/snakemake --cores $(CORES)
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rfEs
 
 lint: install
 	$(BIN)/snakemake --lint
