@@ -53,13 +53,13 @@ CONFIG = Path("config/config.yaml")
 SYNTHETIC_PREFIX = "synthetic_"
 SYNTHETIC_SOURCE_DIR = "synthetic"
 SYNTHETIC_RECORDS = 20
-COMMON_SMK = Path("workflow/rules/common.smk")
-RUN_CONSTRAINT = "run=_alternation(RUNS),"
+SNAKEFILE = Path("Snakefile")
+RUN_CONSTRAINT = "run=alternation(RUNS),"
 # The same runs matched by a pattern that grows with T instead of T^2: any task,
 # optionally "+" another task, or the all-task run. It accepts pairs in either
 # order, which the run plan never produces.
 COMPACT_RUN_CONSTRAINT = (
-    'run=f"(?:{_alternation(TASKS)})(?:\\+(?:{_alternation(TASKS)}))?|{re.escape(ALL_TASKS_RUN)}",'
+    'run=f"(?:{alternation(TASKS)})(?:\\+(?:{alternation(TASKS)}))?|{alternation([ALL_TASKS_RUN])}",'
 )
 
 
@@ -154,18 +154,18 @@ def write_yaml(path: Path, data) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def compact_run_constraint(common_smk: str) -> str:
-    """Return common.smk with the `run` wildcard constraint replaced by COMPACT_RUN_CONSTRAINT."""
-    if common_smk.count(RUN_CONSTRAINT) != 1:
-        raise ValueError(f"{COMMON_SMK}: expected one line {RUN_CONSTRAINT!r} to replace")
-    patched = common_smk.replace(RUN_CONSTRAINT, COMPACT_RUN_CONSTRAINT)
-    return patched.replace("from wenyan_mtl.plan import plan_runs", "from wenyan_mtl.plan import ALL_TASKS_RUN, plan_runs", 1)
+def compact_run_constraint(snakefile: str) -> str:
+    """Return the Snakefile with the `run` wildcard constraint replaced by COMPACT_RUN_CONSTRAINT."""
+    if snakefile.count(RUN_CONSTRAINT) != 1:
+        raise ValueError(f"{SNAKEFILE}: expected one line {RUN_CONSTRAINT!r} to replace")
+    patched = snakefile.replace(RUN_CONSTRAINT, COMPACT_RUN_CONSTRAINT)
+    return "from wenyan_mtl.plan import ALL_TASKS_RUN\n" + patched
 
 
 def build_sandbox(destination: Path, task_count: int, compact: bool = False) -> Path:
     """Copy the workflow and package to `destination` and extend them to `task_count` tasks.
 
-    With `compact`, the sandbox's common.smk gets COMPACT_RUN_CONSTRAINT.
+    With `compact`, the sandbox's Snakefile gets COMPACT_RUN_CONSTRAINT.
     """
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for relative in WORKFLOW_PATHS:
@@ -192,8 +192,8 @@ def build_sandbox(destination: Path, task_count: int, compact: bool = False) -> 
     write_yaml(destination / CONFIG, extended_config)
 
     if compact:
-        common = destination / COMMON_SMK
-        common.write_text(compact_run_constraint(common.read_text(encoding="utf-8")), encoding="utf-8")
+        snakefile = destination / SNAKEFILE
+        snakefile.write_text(compact_run_constraint(snakefile.read_text(encoding="utf-8")), encoding="utf-8")
 
     source_dir = destination / extended_config["data_root"] / SYNTHETIC_SOURCE_DIR
     source_dir.mkdir(parents=True, exist_ok=True)
