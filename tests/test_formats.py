@@ -105,3 +105,14 @@ def test_event_none_and_malformed():
     parsed = formats.parse_event("命|交流-命令；乱码；|空；斩|军事")
     assert parsed.items == (("命", "交流-命令"), ("斩", "军事"))
     assert parsed.malformed == 2
+
+
+ANY_TEXT = st.text(alphabet=st.one_of(HANZI, st.sampled_from("{}|/；;\n 无，。PERa")), max_size=60)
+
+
+@given(ANY_TEXT)
+def test_parsers_never_raise_on_model_text(text):
+    assert formats.parse_punctuation(text).malformed == 0
+    assert formats.parse_pos(text).malformed >= 0
+    assert formats.parse_ner(text).malformed >= 0
+    assert formats.parse_event(text).malformed >= 0

@@ -50,9 +50,9 @@ def encode_prompt(tokenizer, instruction: str, text: str) -> list[int]:
 
 
 def end_token_id(tokenizer) -> int:
-    """The token that ends an answer: the tokenizer's EOS token."""
+    """Return the token that ends an output: the tokenizer's EOS token."""
     if tokenizer.eos_token_id is None:
-        raise ValueError("the tokenizer has no eos_token; set one so that answers can end")
+        raise ValueError("the tokenizer has no eos_token; set one so that generated outputs can end")
     return tokenizer.eos_token_id
 
 
