@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .records import InputError
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -24,7 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except (InputError, ValueError, KeyError, FileNotFoundError) as error:
+        # Bad input is the user's to fix: one line that names the file and field, no traceback.
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"wenyan-mtl {args.command}: error: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

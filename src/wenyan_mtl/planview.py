@@ -328,8 +328,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
-        "--configfile", action="append", dest="configfiles", metavar="FILE",
-        help=f"workflow config file, relative to --directory (default: {DEFAULT_CONFIGFILE}); repeatable",
+        "--configfile", action="extend", nargs="+", dest="configfiles", metavar="FILE",
+        help=(
+            f"workflow config files, merged in order as `snakemake --configfile` merges them, relative to "
+            f"--directory (default: {DEFAULT_CONFIGFILE}); several may follow one flag, and the flag may repeat"
+        ),
     )
     parser.add_argument(
         "--config", nargs="*", default=[], dest="config_items", metavar="KEY=VALUE",
