@@ -25,8 +25,8 @@ def setup_logging(log_path: str | None = None, level: int = logging.INFO) -> log
     logging.captureWarnings(True)
     logger = logging.getLogger("wenyan_mtl")
 
-    # Snakemake shows a script's traceback only in its own output, which a
-    # SLURM user may never see; an uncaught exception goes to the rule log too.
+    # Snakemake shows a script's traceback only in its own output, which a SLURM
+    # user may never see. An uncaught exception therefore goes to the rule log too.
     def log_uncaught(exc_type, exc, tb):
         if not issubclass(exc_type, KeyboardInterrupt):
             logger.critical("failed with an uncaught exception", exc_info=(exc_type, exc, tb))

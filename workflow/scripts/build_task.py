@@ -14,7 +14,7 @@ data_root = Path(spec["data_root"])
 def check_rule_input() -> None:
     """Raise when the source globs now expand to other files than the rule input (data_root moved under the rule).
 
-    The rule input also holds the files named by importer options (a CHED label
+    The rule input also contains the files named by importer options (a CHED label
     file, say), so those are added to the expansion before comparing.
     """
     expected = {str(path) for entry in spec["sources"] for path in expand_paths(entry["paths"], data_root, task)}

@@ -80,7 +80,7 @@ def _count_non_ascii(text: str) -> int:
 def _count_line_breaks(text: str, after_cr: bool) -> int:
     """Count CRLF, CR and LF as one break each, as `iter_lines` does.
 
-    `after_cr` says that the previous piece of the file ended in CR, so a
+    `after_cr` is true when the previous piece of the file ended in CR, so a
     leading LF completes that CRLF and is not counted again.
     """
     breaks = text.count("\n") + text.count("\r") - text.count("\r\n")

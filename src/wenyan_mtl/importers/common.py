@@ -70,9 +70,9 @@ def read_text_lines(path: Path) -> Iterator[tuple[int, str | None, bytes]]:
 def _reject_gb18030(path: Path, data: bytes, lines: list[bytes]) -> None:
     """Raise InputError when a file that is not UTF-8 is GB18030 text.
 
-    Valid UTF-8 lines of GB18030 text are ASCII, so a file whose valid lines hold
+    Valid UTF-8 lines of GB18030 text are ASCII, so a file whose valid lines contain
     fewer than `UTF8_EVIDENCE_CHARS` non-ASCII characters and that decodes as
-    GB18030 is taken to be GB18030, and the user is told to convert it. A UTF-8
+    GB18030 is taken to be GB18030, and the error asks for a conversion to UTF-8. A UTF-8
     file with a few damaged lines has many non-ASCII characters in its valid lines
     and goes on to the per-line quarantine.
     """

@@ -45,7 +45,7 @@ def check_model_dir(path, weights: bool = True) -> None:
 
     transformers reads a missing local path as a hub repository id and fails with
     a hub error, reports pickle-only weights as a missing model.safetensors, and
-    with trust_remote_code off loads the stock class for a config that asks for
+    with trust_remote_code off loads the stock class for a config that requests
     custom code (auto_map), which can be a different model. These checks name the
     directory and the fix instead.
     """
