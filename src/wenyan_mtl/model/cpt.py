@@ -178,16 +178,11 @@ def merge_adapter(base_dir, adapter_dir, tokenizer_dir, output_dir) -> None:
 
 
 def publish(spec: CptSpec, wall_seconds: float) -> dict:
-    from .manifest import device_description, library_versions
-
+    """Merge the staged adapter into the base, then publish the log and the manifest."""
     final = Path(spec.checkpoint_dir) / FINAL_DIR
     stats = json.loads((final / STATS_FILE).read_text(encoding="utf-8"))
     merge_adapter(spec.base_dir, final / "adapter", final / "tokenizer", spec.output_dir)
 
-    staged_log = Path(spec.checkpoint_dir) / "train_log.published.jsonl"
-    lines = training.read_log(Path(spec.checkpoint_dir) / training.LOG_FILE)
-    staged_log.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    training.replace_path(staged_log, spec.train_log)
     manifest = {
         "base_model": spec.base_dir,
         "corpus": spec.corpus,
@@ -196,14 +191,8 @@ def publish(spec: CptSpec, wall_seconds: float) -> dict:
         "settings": spec.settings,
         "seed": spec.seed,
         **stats,
-        "device": device_description(),
-        "libraries": library_versions(),
-        "wall_seconds": wall_seconds,
-        "gpu_hours": wall_seconds / 3600 * stats["world_size"] if stats["uses_gpu"] else 0.0,
     }
-    write_json(spec.manifest, manifest)
-    shutil.rmtree(spec.checkpoint_dir, ignore_errors=True)
-    return manifest
+    return training.publish_run(spec.checkpoint_dir, spec.train_log, spec.manifest, manifest, stats, wall_seconds)
 
 
 def run_cpt(spec: CptSpec) -> dict:

@@ -203,9 +203,7 @@ def train(spec: FinetuneSpec) -> None:
 
 
 def publish(spec: FinetuneSpec, wall_seconds: float) -> dict:
-    """Move the staged adapter and log into place, then write the manifest."""
-    from .manifest import device_description, library_versions
-
+    """Move the staged adapter into place, then publish the log and the manifest."""
     final = Path(spec.checkpoint_dir) / FINAL_DIR
     stats = json.loads((final / STATS_FILE).read_text(encoding="utf-8"))
     staged_adapter = final / "adapter"
@@ -214,10 +212,6 @@ def publish(spec: FinetuneSpec, wall_seconds: float) -> dict:
             raise RuntimeError(f"run {spec.run_id}: training finished without writing {staged_adapter / name}")
 
     training.replace_path(staged_adapter, spec.adapter_dir)
-    log_lines = training.read_log(Path(spec.checkpoint_dir) / training.LOG_FILE)
-    staged_log = Path(spec.checkpoint_dir) / "train_log.published.jsonl"
-    staged_log.write_text("".join(json.dumps(line) + "\n" for line in log_lines), encoding="utf-8")
-    training.replace_path(staged_log, spec.train_log)
 
     manifest = {
         "run_id": spec.run_id,
@@ -240,15 +234,8 @@ def publish(spec: FinetuneSpec, wall_seconds: float) -> dict:
         "tokens_seen": stats["tokens_seen"],
         "resumed_from_step": stats["resumed_from_step"],
         "world_size": stats["world_size"],
-        "device": device_description(),
-        "libraries": library_versions(),
-        "wall_seconds": wall_seconds,
-        # GPU-hours count every process's GPU for the job's whole wall time. CPU runs use none.
-        "gpu_hours": wall_seconds / 3600 * stats["world_size"] if stats["uses_gpu"] else 0.0,
     }
-    write_json(spec.manifest, manifest)
-    shutil.rmtree(spec.checkpoint_dir, ignore_errors=True)
-    return manifest
+    return training.publish_run(spec.checkpoint_dir, spec.train_log, spec.manifest, manifest, stats, wall_seconds)
 
 
 def run_finetune(spec: FinetuneSpec) -> dict:

@@ -182,3 +182,31 @@ def read_log(log_path) -> list[dict]:
     if not path.is_file():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def publish_run(checkpoint_dir, train_log, manifest_path, manifest: dict, stats: dict, wall_seconds: float) -> dict:
+    """Publish the training log and the manifest, then delete the checkpoints.
+
+    The manifest is written last, so it exists only for a job whose outputs are all
+    in place; the device, library versions, wall time and GPU-hours are added here.
+    """
+    from ..records import write_json
+    from .manifest import device_description, library_versions
+
+    checkpoint_dir = Path(checkpoint_dir)
+    staged_log = checkpoint_dir / "train_log.published.jsonl"
+    lines = read_log(checkpoint_dir / LOG_FILE)
+    staged_log.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    replace_path(staged_log, train_log)
+
+    manifest = {
+        **manifest,
+        "device": device_description(),
+        "libraries": library_versions(),
+        "wall_seconds": wall_seconds,
+        # GPU-hours count every process's GPU for the job's whole wall time. CPU runs use none.
+        "gpu_hours": wall_seconds / 3600 * stats["world_size"] if stats["uses_gpu"] else 0.0,
+    }
+    write_json(manifest_path, manifest)
+    shutil.rmtree(checkpoint_dir, ignore_errors=True)
+    return manifest
