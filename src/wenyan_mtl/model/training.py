@@ -187,8 +187,8 @@ def read_log(log_path) -> list[dict]:
 def publish_run(checkpoint_dir, train_log, manifest_path, manifest: dict, stats: dict, wall_seconds: float) -> dict:
     """Publish the training log and the manifest, then delete the checkpoints.
 
-    The manifest is written last, so it exists only for a job whose outputs are all
-    in place; the device, library versions, wall time and GPU-hours are added here.
+    The manifest is written last: it exists only when every output is in place.
+    This step adds the device, library versions, wall time and GPU-hours.
     """
     from ..records import write_json
     from .manifest import device_description, library_versions
