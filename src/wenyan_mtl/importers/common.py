@@ -13,10 +13,10 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..corpus.decode import UTF8_EVIDENCE_CHARS
-from ..records import InputError, Rejected
+from ..records import ImportResult, InputError, Record, Rejected, make_record_id
 
 UTF8_BOM = b"\xef\xbb\xbf"
 # UTF-16 LE and BE, and UTF-32 BE; the UTF-32 LE mark FF FE 00 00 starts with the UTF-16 LE one.
@@ -139,3 +139,49 @@ def iter_json_lines(path: Path, relative: str) -> Iterator[tuple[int, object | N
             yield number, None, Rejected(relative, number, None, reason, text[:200])
             continue
         yield number, value, None
+
+
+class LineRejected(Exception):
+    """Raised by a line parser of `import_text_lines` to quarantine that line."""
+
+    def __init__(self, field: str | None, reason: str):
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+def import_text_lines(
+    paths: list[Path], *, task: str, data_root: Path, parse: Callable[[str], tuple[str, str]]
+) -> ImportResult:
+    """Import every non-blank line of UTF-8 text files as one item.
+
+    `parse(text)` returns the record's (input, output) or raises LineRejected.
+    The input is the record's passage, so its id is stable across files. A line
+    that is not valid UTF-8 is quarantined before `parse` sees it.
+    """
+    result = ImportResult()
+    for path in paths:
+        relative = relative_path(path, data_root)
+        for number, text, raw in read_text_lines(path):
+            if text is not None and not text.strip():
+                continue
+            result.items_in += 1
+            if text is None:
+                result.rejected.append(invalid_utf8(relative, number, raw))
+                continue
+            try:
+                source_input, output = parse(text)
+            except LineRejected as rejection:
+                result.rejected.append(Rejected(relative, number, rejection.field, rejection.reason, text))
+                continue
+            result.records.append(
+                Record(
+                    id=make_record_id(task, source_input),
+                    task=task,
+                    instruction="",
+                    input=source_input,
+                    output=output,
+                    source=source_ref(relative, number),
+                )
+            )
+    return result

@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..formats import Tagged, render_pos
-from ..records import ImportResult, Record, Rejected, make_record_id
-from .common import invalid_utf8, read_text_lines, relative_path, source_ref
+from ..records import ImportResult
+from .common import LineRejected, import_text_lines
 
 
 def parse_tokens(text: str) -> tuple[list[tuple[str, str]], tuple[int, str] | None]:
@@ -32,33 +32,14 @@ def parse_tokens(text: str) -> tuple[list[tuple[str, str]], tuple[int, str] | No
 
 
 def import_files(paths: list[Path], *, task: str, data_root: Path, options: dict) -> ImportResult:
-    result = ImportResult()
-    for path in paths:
-        relative = relative_path(path, data_root)
-        for number, text, raw in read_text_lines(path):
-            if text is not None and not text.strip():
-                continue
-            result.items_in += 1
-            if text is None:
-                result.rejected.append(invalid_utf8(relative, number, raw))
-                continue
-            tokens, bad = parse_tokens(text)
-            if bad is not None:
-                index, piece = bad
-                what = "no word" if piece.startswith("/") else "no tag"
-                result.rejected.append(
-                    Rejected(relative, number, f"token {index}", f"malformed token: {piece!r} has {what}", text)
-                )
-                continue
-            words = "".join(word for word, _ in tokens)
-            result.records.append(
-                Record(
-                    id=make_record_id(task, words),
-                    task=task,
-                    instruction="",
-                    input=words,
-                    output=render_pos(Tagged(tuple(tokens))),
-                    source=source_ref(relative, number),
-                )
-            )
-    return result
+    return import_text_lines(paths, task=task, data_root=data_root, parse=parse_line)
+
+
+def parse_line(text: str) -> tuple[str, str]:
+    """Return (words, tagged output) of one line, or raise LineRejected naming the bad token."""
+    tokens, bad = parse_tokens(text)
+    if bad is not None:
+        index, piece = bad
+        what = "no word" if piece.startswith("/") else "no tag"
+        raise LineRejected(f"token {index}", f"malformed token: {piece!r} has {what}")
+    return "".join(word for word, _ in tokens), render_pos(Tagged(tuple(tokens)))
