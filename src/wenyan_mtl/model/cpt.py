@@ -102,8 +102,9 @@ def train(spec: CptSpec) -> None:
         train_dataset=ListDataset(examples),
         data_collator=PaddingCollator(tokenizer.pad_token_id),
         processing_class=tokenizer,
-        callbacks=[training.make_log_callback(log_path)],
+        callbacks=[training.make_log_callback(log_path, "CPT")],
     )
+    training.quiet_progress(trainer)
     result = trainer.train(resume_from_checkpoint=resume_from)
     if not trainer.is_world_process_zero():
         return

@@ -168,8 +168,9 @@ def train(spec: FinetuneSpec) -> None:
         train_dataset=ListDataset(encoded.examples),
         data_collator=make_collator(tokenizer, packing),
         processing_class=tokenizer,
-        callbacks=[training.make_log_callback(log_path)],
+        callbacks=[training.make_log_callback(log_path, f"run {spec.run_id} seed {spec.seed}")],
     )
+    training.quiet_progress(trainer)
     result = trainer.train(resume_from_checkpoint=resume_from)
 
     if not trainer.is_world_process_zero():

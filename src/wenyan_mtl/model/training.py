@@ -70,18 +70,24 @@ def training_arguments(
     )
 
 
-def make_log_callback(log_path):
-    """Return a callback that appends one JSON line per logging step on the main process."""
+def make_log_callback(log_path, label: str):
+    """Return a callback that appends one JSON line per logging step on the main process.
+
+    It also logs one INFO line (`label`, step, loss, tokens/s) about every tenth of
+    the run, so a job log shows progress without one line per step.
+    """
     from transformers import TrainerCallback
 
     class JsonlLogCallback(TrainerCallback):
         def __init__(self):
             self.last_time = None
             self.last_tokens = 0
+            self.info_time = None
+            self.info_tokens = 0
 
         def on_train_begin(self, args, state, control, **kwargs):
-            self.last_time = time.perf_counter()
-            self.last_tokens = state.num_input_tokens_seen
+            self.last_time = self.info_time = time.perf_counter()
+            self.last_tokens = self.info_tokens = state.num_input_tokens_seen
 
         def on_log(self, args, state, control, logs=None, **kwargs):
             if not state.is_world_process_zero or not logs or "loss" not in logs:
@@ -103,7 +109,33 @@ def make_log_callback(log_path):
             with open(log_path, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry) + "\n")
 
+            every = max(1, state.max_steps // 10)
+            if state.global_step % every == 0 or state.global_step == state.max_steps:
+                speed = (tokens - self.info_tokens) / max(now - self.info_time, 1e-9)
+                log.info(
+                    "%s step %d/%d: loss %.4f, %.0f tokens/s",
+                    label, state.global_step, state.max_steps, entry["loss"], speed,
+                )
+                self.info_time = now
+                self.info_tokens = tokens
+
     return JsonlLogCallback()
+
+
+def quiet_progress(trainer) -> None:
+    """Keep the Trainer's progress bar but stop it printing the logs of every step.
+
+    With `logging_steps=1` the default progress callback writes one dict per step
+    into the job log. The JSON Lines log and the INFO lines carry those numbers.
+    """
+    from transformers.trainer_callback import ProgressCallback
+
+    class StepProgressCallback(ProgressCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            return
+
+    if trainer.pop_callback(ProgressCallback) is not None:
+        trainer.add_callback(StepProgressCallback)
 
 
 def complete_checkpoints(checkpoint_dir) -> list[Path]:
