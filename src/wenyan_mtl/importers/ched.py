@@ -23,8 +23,8 @@ import json
 from pathlib import Path
 
 from ..formats import Events, render_event
-from ..records import ImportResult, InputError, Record, Rejected, make_record_id
-from .common import iter_json_lines, relative_path, source_ref
+from ..records import ImportResult, InputError, Rejected
+from .common import iter_json_lines, line_record, relative_path
 
 SEPARATOR_CHARACTERS = ("|", "；", ";", "\n")
 
@@ -129,14 +129,5 @@ def import_files(paths: list[Path], *, task: str, data_root: Path, options: dict
                 result.rejected.append(Rejected(relative, number, bad.field, bad.reason, content))
                 continue
             output = render_event(Events(tuple((trigger, label) for _, _, trigger, label in events)))
-            result.records.append(
-                Record(
-                    id=make_record_id(task, text),
-                    task=task,
-                    instruction="",
-                    input=text,
-                    output=output,
-                    source=source_ref(relative, number),
-                )
-            )
+            result.records.append(line_record(task, text, output, relative, number))
     return result

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..records import ImportResult, Record, Rejected, make_record_id
-from .common import invalid_utf8, read_text_lines, relative_path, source_ref
+from ..records import ImportResult, Rejected
+from .common import invalid_utf8, line_record, read_text_lines, relative_path
 
 CLASSICAL_LABEL = "古文"
 MODERN_LABEL = "现代文"
@@ -70,15 +70,6 @@ def import_files(paths: list[Path], *, task: str, data_root: Path, options: dict
                 continue
             start, classical_text = pending
             pending = None
-            result.records.append(
-                Record(
-                    id=make_record_id(task, classical_text),
-                    task=task,
-                    instruction="",
-                    input=classical_text,
-                    output=modern,
-                    source=source_ref(relative, start),
-                )
-            )
+            result.records.append(line_record(task, classical_text, modern, relative, start))
         reject_pending()
     return result

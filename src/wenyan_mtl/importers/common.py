@@ -142,7 +142,7 @@ def iter_json_lines(path: Path, relative: str) -> Iterator[tuple[int, object | N
 
 
 class LineRejected(Exception):
-    """Raised by a line parser of `import_text_lines` to quarantine that line."""
+    """Rejection of one line, raised by a line parser of `import_text_lines`."""
 
     def __init__(self, field: str | None, reason: str):
         super().__init__(reason)
@@ -157,7 +157,7 @@ def import_text_lines(
 
     `parse(text)` returns the record's (input, output) or raises LineRejected.
     The input is the record's passage, so its id is stable across files. A line
-    that is not valid UTF-8 is quarantined before `parse` sees it.
+    that is not valid UTF-8 is quarantined without a call to `parse`.
     """
     result = ImportResult()
     for path in paths:
@@ -174,14 +174,17 @@ def import_text_lines(
             except LineRejected as rejection:
                 result.rejected.append(Rejected(relative, number, rejection.field, rejection.reason, text))
                 continue
-            result.records.append(
-                Record(
-                    id=make_record_id(task, source_input),
-                    task=task,
-                    instruction="",
-                    input=source_input,
-                    output=output,
-                    source=source_ref(relative, number),
-                )
-            )
+            result.records.append(line_record(task, source_input, output, relative, number))
     return result
+
+
+def line_record(task: str, source_input: str, output: str, relative: str, number: int) -> Record:
+    """Build the record of one source line. Its input is its passage, and the instruction is set later."""
+    return Record(
+        id=make_record_id(task, source_input),
+        task=task,
+        instruction="",
+        input=source_input,
+        output=output,
+        source=source_ref(relative, number),
+    )

@@ -40,6 +40,6 @@ def parse_line(text: str) -> tuple[str, str]:
     tokens, bad = parse_tokens(text)
     if bad is not None:
         index, piece = bad
-        what = "no word" if piece.startswith("/") else "no tag"
-        raise LineRejected(f"token {index}", f"malformed token: {piece!r} has {what}")
+        missing = "no word" if piece.startswith("/") else "no tag"
+        raise LineRejected(f"token {index}", f"malformed token: {piece!r} has {missing}")
     return "".join(word for word, _ in tokens), render_pos(Tagged(tuple(tokens)))
